@@ -1,0 +1,5 @@
+"""Entry point for `python -m apiguard`."""
+
+from .cli import main
+
+main()

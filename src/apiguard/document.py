@@ -1,0 +1,838 @@
+"""Parsing one file into plain Python data plus a source map. The only place positions are computed.
+
+Values come from the fastest correct parser available (the standard `json` C scanner for JSON,
+`yaml-rs` for YAML 1.2), so a 4 MB spec parses in tens of milliseconds. Positions are computed on
+demand: `Document.locate(pointer)` walks the text along the pointer, building and caching a
+child table for each container it passes through. For JSON that walk uses the C scanner to skip
+over sibling values; for YAML it uses the block structure (indentation), which is how real specs
+are written. Whenever the YAML fast path meets something it cannot place with certainty (flow
+collections, complex keys, a missing key) the document falls back, once, to ruamel.yaml's exact
+round-trip parser; `bench/agreement.py` checks that both agree on every pointer of the real specs.
+"""
+
+from __future__ import annotations
+
+import bisect
+from itertools import accumulate, chain
+import json
+import json.decoder
+import json.scanner
+import re
+import sys
+import threading
+from typing import Any, Callable, Iterator
+
+from .errors import InputError
+from .model import Location, split_pointer
+
+# A YAML or JSON document nested deeper than this is rejected before any recursive code sees it:
+# real specs stay under 60 levels, and hostile ones (20,000 levels) crash native parsers.
+MAX_DEPTH = 500
+# Plain substring searches (fast C scans): deep block nesting shows as huge indentation or as
+# a long chain of "- - - ..." on one line.
+_DEEP_INDENT = "\n" + " " * (2 * MAX_DEPTH)
+_DEEP_DASHES = "- " * (MAX_DEPTH // 5)
+
+_WS = re.compile(r"[ \t\n\r]*")
+_SPACES = re.compile(r" *")
+
+
+class Document:
+    """One parsed file: its display name, text, data and a lazy source map."""
+
+    def __init__(self, name: str, text: str, data: Any, fmt: str) -> None:
+        self.name = name
+        self.text = text
+        self.data = data
+        # What the text says, kept for the source map even when `data` is rewritten (Swagger 2.0).
+        self.source_data = data
+        self.format = fmt
+        self._line_starts: list[int] | None = None
+        self._locator: _Locator | None = None
+        # Set by normalization when the data was rewritten (Swagger 2.0): maps a pointer prefix
+        # of the converted data to the pointer it came from in this file.
+        self.origins: dict[str, str] = {}
+
+    # -- positions -------------------------------------------------------------------------
+    def position(self, offset: int) -> tuple[int, int]:
+        """1-based (line, column) of a character offset."""
+        if self._line_starts is None:
+            # All in C: the lengths of the lines, each plus its newline, summed up.
+            starts = [0]
+            starts.extend(accumulate(map((1).__add__, map(len, self.text.split("\n")))))
+            self._line_starts = starts
+        line = bisect.bisect_right(self._line_starts, offset)
+        return line, offset - self._line_starts[line - 1] + 1
+
+    def source_pointer(self, pointer: str) -> str:
+        """The pointer in this file's text that a (possibly converted) data pointer came from."""
+        if not self.origins:
+            return pointer
+        best = ""
+        for prefix in self.origins:
+            if len(prefix) > len(best) and (pointer == prefix or pointer.startswith(prefix + "/")):
+                best = prefix
+        if not best:
+            return pointer
+        return self.origins[best] + pointer[len(best):]
+
+    def locate(self, pointer: str) -> Location:
+        """Where the node at `pointer` starts: the key of a mapping member, the value of an
+        item. A pointer that does not exist is placed at its nearest existing ancestor."""
+        src = self.source_pointer(pointer)
+        offset = self._locator_for().offset(split_pointer(src))
+        line, col = self.position(offset)
+        return Location(self.name, line, col, pointer)
+
+    def _locator_for(self) -> "_Locator":
+        if self._locator is None:
+            if self.format == "json":
+                self._locator = _JsonLocator(self.text, self.source_data)
+            else:
+                self._locator = _YamlLocator(self.text)
+        return self._locator
+
+
+# ----------------------------------------------------------------------------------------------
+# Parsing
+
+
+def parse(name: str, raw: bytes) -> Document:
+    """Decode and parse `raw` (the bytes of file `name`) into a Document, or raise InputError."""
+    text = decode(name, raw)
+    if not text.strip():
+        raise InputError(
+            "the file is empty",
+            file=name,
+            hint="point apiguard at an OpenAPI document (YAML or JSON) with an `openapi` or `swagger` key",
+        )
+    stripped = text.lstrip()
+    looks_json = name.lower().endswith(".json") or stripped[:1] in ("{", "[")
+    if looks_json:
+        try:
+            data = _parse_json(name, text)
+            return Document(name, text, data, "json")
+        except InputError:
+            if name.lower().endswith(".json"):
+                raise
+            # A YAML file may start with a flow mapping; only then try YAML before giving up.
+            try:
+                return Document(name, text, _parse_yaml(name, text), "yaml")
+            except InputError:
+                pass
+            raise
+    return Document(name, text, _parse_yaml(name, text), "yaml")
+
+
+def decode(name: str, raw: bytes) -> str:
+    if b"\x00" in raw[:8192] and not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError(
+            "the file holds binary data, not YAML or JSON text",
+            file=name,
+            hint="check the path: this looks like an archive, image or compiled file",
+        )
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise InputError(f"invalid UTF-16 text: {exc.reason}", file=name) from None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise InputError(
+            f"invalid UTF-8: byte 0x{raw[exc.start]:02x} at offset {exc.start} cannot be decoded",
+            file=name,
+            line=line,
+            column=col,
+            hint="save the file as UTF-8 (YAML and JSON specs must be Unicode text)",
+        ) from None
+
+
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _DuplicateKey(key)
+            seen.add(key)
+    return result
+
+
+def _parse_json(name: str, text: str) -> Any:
+    # The C scanner counts nesting against the interpreter's recursion limit: lowering the limit
+    # for the parse rejects over-deep documents exactly, at no cost to normal ones.
+    old_limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(_stack_depth() + MAX_DEPTH + 20)
+    try:
+        return json.loads(text, object_pairs_hook=_no_duplicates)
+    except _DuplicateKey as exc:
+        line, col = _duplicate_position(text, exc.args[0])
+        raise InputError(
+            f"duplicate key {exc.args[0]!r} in a JSON object",
+            file=name,
+            line=line,
+            column=col,
+            hint="each key may appear once per object; remove or rename one of them",
+        ) from None
+    except json.JSONDecodeError as exc:
+        line, col = exc.lineno, exc.colno
+        if exc.msg.startswith(("Expecting property name", "Expecting value")):
+            # After a trailing comma the parser stops at the next token; point at the comma.
+            before = text[: exc.pos].rstrip()
+            if before.endswith(","):
+                line = before.count("\n") + 1
+                col = len(before) - (before.rfind("\n") + 1)
+        raise InputError(
+            f"invalid JSON: {exc.msg}", file=name, line=line, column=col, hint=_json_hint(exc.msg, text, exc.pos)
+        ) from None
+    except RecursionError:
+        line = _deep_json_line(text)
+        raise InputError(
+            f"the JSON is nested too deeply (more than {MAX_DEPTH} levels)",
+            file=name,
+            line=line,
+            hint="flatten the document; no OpenAPI spec needs this depth",
+        ) from None
+    finally:
+        sys.setrecursionlimit(old_limit)
+
+
+def _stack_depth() -> int:
+    frame = sys._getframe()
+    depth = 0
+    while frame is not None:
+        depth += 1
+        frame = frame.f_back
+    return depth
+
+
+def _deep_json_line(text: str) -> int | None:
+    """The line where nesting first passes MAX_DEPTH (error path only)."""
+    depth = 0
+    for m in re.finditer(r'"(?:[^"\\]|\\.)*"|[\[{]|[\]}]', text):
+        tok = m.group()
+        if tok in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return text.count("\n", 0, m.start()) + 1
+        elif tok in "]}":
+            depth -= 1
+    return None
+
+
+def _duplicate_position(text: str, key: Any) -> tuple[int | None, int | None]:
+    """Where the second occurrence of a duplicate key is, found by ruamel.yaml, which names it
+    (error path only: slow but exact)."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.constructor import DuplicateKeyError
+
+    try:
+        YAML(typ="rt").load(text)
+    except DuplicateKeyError as exc:
+        mark = exc.problem_mark
+        if mark is not None:
+            return mark.line + 1, mark.column + 1
+    except Exception:
+        pass
+    return None, None
+
+
+def _json_hint(msg: str, text: str, pos: int) -> str:
+    if msg.startswith(("Expecting property name", "Expecting value")):
+        if text[:pos].rstrip().endswith(","):
+            return "remove the trailing comma: JSON allows no comma before a closing bracket or brace"
+        return "a value or a quoted key is missing at this position"
+    if "Expecting ',' delimiter" in msg:
+        return "a comma is missing, or a bracket or brace is not closed"
+    return "fix the JSON syntax at this position (`python -m json.tool FILE` shows it too)"
+
+
+_YAML_ERR_POS = re.compile(r"line (\d+), column (\d+)")
+# A YAML tag starts a node: `!` or `!!` after `: `, `- `, `[`, `{`, `,` or at a line start.
+_TAG = re.compile(r"(?:^|[:\-?\[{,])[ \t]*(![^\s,\[\]{}]*)", re.M)
+_CORE_TAGS = frozenset(
+    "!!str !!int !!float !!bool !!null !!map !!seq !".split()
+    + ["!<tag:yaml.org,2002:%s>" % t for t in ("str", "int", "float", "bool", "null", "map", "seq")]
+)
+
+_yaml_pool: Any = None
+
+
+def _yaml_executor() -> Any:
+    """One worker thread with a large stack: the native YAML parser recurses once per nesting
+    level, and a hostile document must get an error, not crash the interpreter's stack."""
+    global _yaml_pool
+    if _yaml_pool is None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        old = threading.stack_size()
+        threading.stack_size(512 * 1024 * 1024)
+        try:
+            _yaml_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="apiguard-yaml")
+            _yaml_pool.submit(lambda: None).result()  # start the thread while the size applies
+        finally:
+            threading.stack_size(old)
+    return _yaml_pool
+
+
+def _check_tags(name: str, text: str) -> None:
+    if "!" not in text:
+        return
+    for m in _TAG.finditer(text):
+        tag = m.group(1)
+        if tag in _CORE_TAGS:
+            continue
+        line = text.count("\n", 0, m.start(1)) + 1
+        col = m.start(1) - (text.rfind("\n", 0, m.start(1)) + 1) + 1
+        raise InputError(
+            f"YAML tag {tag!r} is not allowed",
+            file=name,
+            line=line,
+            column=col,
+            hint="remove the tag: OpenAPI documents hold plain data, and apiguard never constructs objects from tags",
+        )
+
+
+def _parse_yaml(name: str, text: str) -> Any:
+    deep = text.find(_DEEP_INDENT)
+    if deep < 0:
+        deep = text.find(_DEEP_DASHES)
+    if deep >= 0:
+        line = text.count("\n", 0, deep + 1) + 1
+        raise InputError(
+            f"the YAML is nested too deeply (more than about {MAX_DEPTH} levels)",
+            file=name,
+            line=line,
+            hint="flatten the document; no OpenAPI spec needs this depth",
+        )
+    _check_tags(name, text)
+    import yaml_rs
+
+    def run() -> Any:
+        return yaml_rs.loads(
+            text,
+            parse_datetime=False,
+            duplicate_key_policy=yaml_rs.DuplicateKeyPolicy.Error,
+            alias_limits=yaml_rs.AliasLimits(max_total_replayed_events=200_000, max_replay_stack_depth=64),
+        )
+
+    try:
+        data = _yaml_executor().submit(run).result()
+    except yaml_rs.YAMLDecodeError as exc:
+        raise _yaml_error(name, text, exc) from None
+    problem = _shape_problem(data, MAX_DEPTH)
+    if problem == "complex-key":
+        m = re.search(r"^[ \t]*(?:- )*\?(?:[ \t]|$)|^[ \t]*(?:- )*[\[{]", text, re.M)
+        raise InputError(
+            "a mapping key is itself a list or mapping (a YAML complex key)",
+            file=name,
+            line=text.count("\n", 0, m.start()) + 1 if m else None,
+            hint="OpenAPI keys are strings: write the key as a plain or quoted string",
+        )
+    if problem == "deep":
+        lines = text.split("\n")
+        worst = max(range(len(lines)), key=lambda i: sum(lines[i].count(c) for c in "-?[{") + len(lines[i]) - len(lines[i].lstrip()))
+        raise InputError(
+            f"the YAML is nested too deeply (more than {MAX_DEPTH} levels)",
+            file=name,
+            line=worst + 1,
+            hint="flatten the document; no OpenAPI spec needs this depth",
+        )
+    if isinstance(data, list) and re.search(r"^---", text[3:], re.M):
+        raise InputError(
+            f"the file holds {len(data)} YAML documents; an OpenAPI spec is one",
+            file=name,
+            hint="split the file or remove the extra `---` separators",
+        )
+    return data
+
+
+_PLAIN_KEYS = frozenset((str, int, float, bool, type(None)))
+
+
+def _shape_problem(root: Any, limit: int) -> str | None:
+    """Why `root` is no JSON-like document, if it is not: a container deeper than `limit`, or
+    a mapping key that is itself a collection (YAML's `? [a, b]` complex keys). Walks level by
+    level with C-speed iteration, no recursion (about 20 ms on a 3 MB spec)."""
+    level = [root]
+    depth = 0
+    while level:
+        depth += 1
+        if depth > limit:
+            return "deep"
+        dicts = [v for v in level if type(v) is dict]
+        if not _PLAIN_KEYS.issuperset(map(type, chain.from_iterable(dicts))):
+            return "complex-key"
+        nxt: list[Any] = []
+        extend = nxt.extend
+        for value in level:
+            children = value.values() if type(value) is dict else value
+            extend([c for c in children if type(c) is dict or type(c) is list])
+        level = nxt
+    return None
+
+
+def _yaml_error(name: str, text: str, exc: Exception) -> InputError:
+    msg = str(exc).strip()
+    m = _YAML_ERR_POS.search(msg)
+    line = int(m.group(1)) if m else None
+    col = int(m.group(2)) if m else None
+    reason = (msg.splitlines()[-1] if msg else type(exc).__name__).strip()
+    low = reason.lower()
+    hint = "fix the YAML syntax at this position"
+    if "tab" in low:
+        hint = "YAML indentation must use spaces, not tabs"
+    elif "duplicate" in low:
+        hint = "each key may appear once per mapping; remove or rename one of them"
+        if line is None:
+            line, col = _duplicate_position(text, None)
+    elif "recursion" in low or "depth" in low:
+        return InputError(
+            f"the YAML is nested too deeply ({reason})",
+            file=name,
+            line=line,
+            column=col,
+            hint="flatten the document; no OpenAPI spec needs this depth",
+        )
+    elif "alias" in low or "replay" in low:
+        hint = "the document expands aliases too many times (an alias bomb?); write the values out"
+    elif "tag" in low:
+        hint = "remove the YAML tag: OpenAPI documents hold plain data, never typed objects"
+    return InputError(f"invalid YAML: {reason}", file=name, line=line, column=col, hint=hint)
+
+
+class _Locator:
+    def offset(self, tokens: list[str]) -> int:  # pragma: no cover - interface
+        raise NotImplementedError
+
+
+_JSON_KEY = re.compile(r'"((?:[^"\\\n]|\\.)*)"[ \t]*:[ \t]*')
+
+
+_LINE_PATTERNS: dict[int, re.Pattern[str]] = {}
+
+
+def _lines_at(text: str, start: int, end: int, indent: int) -> Iterator[int]:
+    """Offsets of the first character of each line in [start, end) that is indented by exactly
+    `indent` spaces and has content. `start` is a line start. The pattern begins with a literal
+    newline and spaces, which the regex engine finds at C speed; only real hits reach Python."""
+    pad = " " * indent
+    if text.startswith(pad, start):
+        off = start + indent
+        if off < end and text[off] not in " \t\r\n":
+            yield off
+    pat = _LINE_PATTERNS.get(indent)
+    if pat is None:
+        pat = _LINE_PATTERNS[indent] = re.compile("\n" + pad + r"(?=[^ \t\r\n])")
+    for m in pat.finditer(text, start, end):
+        yield m.end()
+
+
+class _JsonLocator(_Locator):
+    """Walks JSON text along a pointer, alongside the parsed data.
+
+    JSON strings cannot span lines, so in pretty-printed JSON every line start is structural:
+    a container's members are the lines at one indentation up to its closing bracket, found by
+    one regex scan. Each table is checked against the parsed data (same member count); where
+    the layout is anything else (minified, hand-aligned) the C scanner walks the container
+    instead, skipping sibling values at C speed.
+    """
+
+    def __init__(self, text: str, data: Any) -> None:
+        self.text = text
+        self.data = data
+        self._scan: Callable[[str, int], tuple[Any, int]] = json.scanner.make_scanner(json.JSONDecoder())
+        self._tables: dict[int, Any] = {}
+
+    def offset(self, tokens: list[str]) -> int:
+        text = self.text
+        pos = _WS.match(text, 0).end()
+        result = pos
+        value = self.data
+        for token in tokens:
+            try:
+                child = get_child(value, token)
+            except (KeyError, IndexError, TypeError):
+                return result
+            table = self._table(pos, value)
+            if isinstance(table, dict):
+                hit = table.get(token)
+                if hit is None:
+                    return result
+                result, pos = hit
+            elif isinstance(table, list):
+                if not token.isdigit() or int(token) >= len(table):
+                    return result
+                pos = table[int(token)]
+                result = pos
+            else:
+                return result
+            value = child
+        return result
+
+    def _table(self, pos: int, value: Any) -> Any:
+        table = self._tables.get(pos)
+        if table is None:
+            table = self._by_lines(pos, value)
+            if table is None:
+                table = self._by_scanner(pos)
+            self._tables[pos] = table
+        return table
+
+    def _by_lines(self, pos: int, value: Any) -> Any:
+        text = self.text
+        nl = text.find("\n", pos)
+        if nl < 0 or text[pos + 1 : nl].strip():
+            return None  # members start on the opening line: not this layout
+        line_start = text.rfind("\n", 0, pos) + 1
+        own = _SPACES.match(text, line_start).end() - line_start
+        m = _WS.match(text, nl + 1)
+        first = m.end() if m else nl + 1
+        inner = first - (text.rfind("\n", 0, first) + 1)
+        if inner <= own:
+            return None
+        # The closing bracket is the first line back at the opening line's indentation.
+        closer = "\n" + " " * own + ("}" if text[pos] == "{" else "]")
+        end = text.find(closer, nl)
+        end = len(text) if end < 0 else end + 1
+        if isinstance(value, dict):
+            members: dict[str, tuple[int, int]] = {}
+            for off in _lines_at(text, nl + 1, end, inner):
+                km = _JSON_KEY.match(text, off)
+                if km is None:
+                    continue
+                raw = km.group(1)
+                key = json.loads('"' + raw + '"') if "\\" in raw else raw
+                members.setdefault(key, (off, km.end()))
+            return members if len(members) == len(value) else None
+        if isinstance(value, list):
+            items = [off for off in _lines_at(text, nl + 1, end, inner) if text[off] not in "}]"]
+            return items if len(items) == len(value) else None
+        return None
+
+    def _by_scanner(self, pos: int) -> Any:
+        text, scan = self.text, self._scan
+        ch = text[pos : pos + 1]
+        if ch == "{":
+            members: dict[str, tuple[int, int]] = {}
+            i = _WS.match(text, pos + 1).end()
+            if text[i : i + 1] != "}":
+                while True:
+                    key, end = json.decoder.scanstring(text, i + 1)
+                    colon = _WS.match(text, end).end()
+                    vstart = _WS.match(text, colon + 1).end()
+                    _, vend = scan(text, vstart)
+                    members.setdefault(key, (i, vstart))
+                    i = _WS.match(text, vend).end()
+                    if text[i] == ",":
+                        i = _WS.match(text, i + 1).end()
+                        continue
+                    break
+            return members
+        if ch == "[":
+            items: list[int] = []
+            i = _WS.match(text, pos + 1).end()
+            if text[i : i + 1] != "]":
+                while True:
+                    items.append(i)
+                    _, vend = scan(text, i)
+                    i = _WS.match(text, vend).end()
+                    if text[i] == ",":
+                        i = _WS.match(text, i + 1).end()
+                        continue
+                    break
+            return items
+        return False
+
+
+# One block-mapping key at the start of a line (after the indentation the caller fixes):
+# a double-quoted, single-quoted or plain key, then a colon followed by a space or the line end.
+_KEY_BODY = (
+    r"(?:\"(?P<dq>(?:[^\"\\\n]|\\.)*)\""
+    r"|'(?P<sq>(?:[^'\n]|'')*)'"
+    r"|(?P<pl>(?:[^\s\-?:,\[\]{}#&*!|>'\"%@`]|[-?:](?=\S))[^\n]*?))"
+    r"[ \t]*:(?=[ \t]|$)"
+)
+_KEY_INLINE = re.compile(_KEY_BODY, re.M)
+_NEXT_CONTENT = re.compile(r"(?:[ \t]*(?:#[^\n]*)?\n)*([ ]*)(?=\S)")
+_PROPS = re.compile(r"(?:[&!][^\s]*[ \t]+)+")
+
+
+def _key_text(m: re.Match[str]) -> str:
+    if m.group("dq") is not None:
+        try:
+            return json.loads('"' + m.group("dq") + '"')
+        except ValueError:
+            return m.group("dq")
+    if m.group("sq") is not None:
+        return m.group("sq").replace("''", "'")
+    return m.group("pl").rstrip()
+
+
+class _Unsure(Exception):
+    """The fast YAML walk met a construct it does not place with certainty."""
+
+
+class _YamlLocator(_Locator):
+    """Walks block-style YAML along a pointer; falls back to ruamel.yaml when unsure."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._tables: dict[tuple[int, int], Any] = {}
+        self._fallback: _RuamelLocator | None = None
+
+    def offset(self, tokens: list[str]) -> int:
+        if self._fallback is not None:
+            return self._fallback.offset(tokens)
+        try:
+            return self._fast(tokens)
+        except _Unsure:
+            self._fallback = _RuamelLocator(self.text)
+            return self._fallback.offset(tokens)
+
+    def _fast(self, tokens: list[str]) -> int:
+        text = self.text
+        m = re.match(r"(?:[ \t]*(?:#[^\n]*)?\n|%[^\n]*\n|---[ \t]*\n)*", text)
+        start = m.end() if m else 0
+        node = self._node_at(start, len(text), None)
+        result = _skip_spaces(text, start)
+        for token in tokens:
+            if node is None:
+                raise _Unsure
+            kind, nstart, nend, indent = node
+            if kind == "map":
+                table = self._map_table(nstart, nend, indent)
+                hit = table.get(token)
+                if hit is None:
+                    raise _Unsure
+                result, node = hit
+            else:
+                table = self._seq_table(nstart, nend, indent)
+                if not token.isdigit() or int(token) >= len(table):
+                    raise _Unsure
+                result, node = table[int(token)]
+        return result
+
+    def _node_at(self, pos: int, end: int, parent_indent: int | None) -> tuple[str, int, int, int] | None:
+        """The block collection that starts at the next content line from `pos`, if any."""
+        text = self.text
+        m = _NEXT_CONTENT.match(text, pos)
+        if not m or m.end() >= end:
+            return None
+        indent = len(m.group(1))
+        first = m.end()
+        ch = text[first]
+        if ch == "-" and (first + 1 >= len(text) or text[first + 1] in " \t\n"):
+            if parent_indent is not None and indent < parent_indent:
+                return None
+            return ("seq", first, end, indent)
+        if parent_indent is not None and indent <= parent_indent:
+            return None
+        if ch in "[{":
+            raise _Unsure
+        if _KEY_INLINE.match(text, first):
+            return ("map", first, end, indent)
+        return None  # a multi-line scalar
+
+    def _value_node(self, after: int, end: int, indent: int) -> tuple[str, int, int, int] | None:
+        """The value that follows a `key:` or `- ` ending at offset `after`."""
+        text = self.text
+        i = after
+        while i < len(text) and text[i] in " \t":
+            i += 1
+        props = _PROPS.match(text, i)
+        if props:
+            i = props.end()
+        if i >= len(text) or text[i] == "\n" or text[i] == "#":
+            nl = text.find("\n", i)
+            if nl < 0:
+                return None
+            return self._node_at(nl + 1, end, indent)
+        ch = text[i]
+        if ch in "[{":
+            raise _Unsure
+        if ch in "|>" or ch == "*":
+            return None
+        return None
+
+    def _map_table(self, start: int, end: int, indent: int) -> dict[str, tuple[int, Any]]:
+        key = (start, indent)
+        table = self._tables.get(key)
+        if table is not None:
+            return table
+        text = self.text
+        entries: list[tuple[str, int, int]] = []  # key text, key offset, offset after colon
+        line_start = text.rfind("\n", 0, start) + 1
+        if start - line_start != indent or text[line_start:start].strip():
+            # The mapping opens inline after "- ": its first key is not at a line start.
+            m = _KEY_INLINE.match(text, start)
+            if not m:
+                raise _Unsure
+            entries.append((_key_text(m), start, m.end()))
+            search_from = text.find("\n", m.end())
+            search_from = len(text) if search_from < 0 else search_from + 1
+        else:
+            search_from = line_start
+        for off in _lines_at(text, search_from, end, indent):
+            m = _KEY_INLINE.match(text, off)
+            if m is not None:
+                entries.append((_key_text(m), off, m.end()))
+        table: dict[str, tuple[int, Any]] = {}
+        for n, (name, koff, after) in enumerate(entries):
+            # A value runs up to the line of the next sibling key.
+            vend = entries[n + 1][1] - indent if n + 1 < len(entries) else end
+            if name in table:
+                raise _Unsure
+            table[name] = (koff, ("lazy", after, vend, indent))
+        view = _MapView(self, table)
+        self._tables[key] = view
+        return view
+
+    def _seq_table(self, start: int, end: int, indent: int) -> list[tuple[int, Any]]:
+        key = (start, -1 - indent)
+        table = self._tables.get(key)
+        if table is not None:
+            return table
+        text = self.text
+        line_start = text.rfind("\n", 0, start) + 1
+        dashes: list[int] = []
+        if start - line_start != indent:
+            dashes.append(start)
+            nl = text.find("\n", start)
+            search_from = len(text) if nl < 0 else nl + 1
+        else:
+            search_from = line_start
+        dashes.extend(
+            off for off in _lines_at(text, search_from, end, indent) if text[off] == "-" and text[off + 1 : off + 2] in (" ", "\t", "\n", "\r", "")
+        )
+        items = []
+        for n, d in enumerate(dashes):
+            iend = text.rfind("\n", 0, dashes[n + 1]) + 1 if n + 1 < len(dashes) else end
+            items.append(self._item(d, iend, indent))
+        self._tables[key] = items
+        return items
+
+    def _item(self, dash: int, end: int, indent: int) -> tuple[int, Any]:
+        text = self.text
+        i = dash + 1
+        while i < len(text) and text[i] in " \t":
+            i += 1
+        props = _PROPS.match(text, i)
+        if props:
+            i = props.end()
+        if i >= len(text) or text[i] in "\n#":
+            node = self._value_node(dash + 1, end, indent)
+            offset = node[1] if node else i
+            return offset, node
+        ch = text[i]
+        if ch == "-" and (i + 1 >= len(text) or text[i + 1] in " \t\n"):
+            raise _Unsure
+        if ch in "[{":
+            raise _Unsure
+        if ch not in "|>\"'*" and _KEY_INLINE.match(text, i):
+            col = i - (text.rfind("\n", 0, i) + 1)
+            return i, ("map", i, end, col)
+        if ch in "\"'" and _KEY_INLINE.match(text, i):
+            col = i - (text.rfind("\n", 0, i) + 1)
+            return i, ("map", i, end, col)
+        return i, None
+
+
+class _MapView(dict):
+    """A mapping table whose child nodes are worked out only when first walked into."""
+
+    def __init__(self, owner: _YamlLocator, table: dict[str, tuple[int, Any]]) -> None:
+        super().__init__(table)
+        self._owner = owner
+
+    def get(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
+        hit = dict.get(self, key)
+        if hit is None:
+            return default
+        koff, node = hit
+        if node and node[0] == "lazy":
+            _, after, vend, indent = node
+            node = self._owner._value_node(after, vend, indent)
+            dict.__setitem__(self, key, (koff, node))
+        return koff, node
+
+
+def _skip_spaces(text: str, pos: int) -> int:
+    m = re.compile(r"\s*").match(text, pos)
+    return m.end() if m else pos
+
+
+class _RuamelLocator(_Locator):
+    """The exact, slow path: ruamel.yaml's round-trip loader keeps a line/column per node."""
+
+    def __init__(self, text: str) -> None:
+        from ruamel.yaml import YAML
+
+        yaml = YAML(typ="rt")
+        yaml.allow_duplicate_keys = True
+        self.text = text
+        self.root = yaml.load(text)
+        starts = [0]
+        starts.extend(m.end() for m in re.finditer("\n", text))
+        self._starts = starts
+
+    def offset(self, tokens: list[str]) -> int:
+        node = self.root
+        best = _skip_spaces(self.text, 0)
+        for token in tokens:
+            lc = getattr(node, "lc", None)
+            if isinstance(node, dict):
+                key = _ruamel_key(node, token)
+                if key is _MISSING:
+                    return best
+                if lc is not None:
+                    line, col = lc.key(key)
+                    best = self._starts[line] + col
+                node = node[key]
+            elif isinstance(node, list):
+                if not token.isdigit() or int(token) >= len(node):
+                    return best
+                if lc is not None:
+                    line, col = lc.item(int(token))
+                    best = self._starts[line] + col
+                node = node[int(token)]
+            else:
+                return best
+        return best
+
+
+_MISSING = object()
+
+
+def _ruamel_key(node: dict, token: str) -> Any:
+    if token in node:
+        return token
+    for key in node:
+        if str(key) == token or (isinstance(key, bool) and str(key).lower() == token):
+            return key
+    return _MISSING
+
+
+def get_child(container: Any, token: str) -> Any:
+    """`container[token]` for a JSON Pointer token: YAML may have given non-string keys (200:)."""
+    if isinstance(container, dict):
+        if token in container:
+            return container[token]
+        if token.lstrip("-").isdigit() and int(token) in container:
+            return container[int(token)]
+        for key in container:
+            if not isinstance(key, str) and str(key) == token:
+                return container[key]
+        raise KeyError(token)
+    if isinstance(container, list):
+        if not token.isdigit():
+            raise KeyError(token)
+        return container[int(token)]
+    raise KeyError(token)

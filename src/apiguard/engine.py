@@ -1,0 +1,99 @@
+"""The engine: runs compat rules over changes and lint rules over a spec, then stamps each hit
+with its level, message, locations and fingerprint, and sorts the findings."""
+
+from __future__ import annotations
+
+import string
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import diff
+from .catalog import load_catalog
+from .model import Change, Finding, Level, fingerprint
+from .registry import Hit, load_rules
+from .spec import Spec
+
+
+@dataclass
+class Result:
+    """Everything one run found: the raw changes and the judged findings."""
+
+    findings: list[Finding]
+    changes: list[Change] = field(default_factory=list)
+
+    @property
+    def semver(self) -> str:
+        """The version bump the change set requires."""
+        if any(f.level is Level.ERROR and f.rule != "spec-invalid" for f in self.findings):
+            return "major"
+        if self.changes:
+            return "minor" if any(c.kind.endswith(".added") for c in self.changes) else "patch"
+        return "none"
+
+    def counts(self) -> dict[str, int]:
+        out = {lvl.label: 0 for lvl in sorted(Level, reverse=True)}
+        for f in self.findings:
+            out[f.level.label] += 1
+        return out
+
+
+class _Fields(dict):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def _message(template: str, fields: dict[str, Any]) -> str:
+    return string.Formatter().vformat(template, (), _Fields(fields))
+
+
+def _finding(rule: str, hit: Hit, new: Spec | None, old: Spec | None) -> Finding:
+    entry = load_catalog()[rule]
+    fields = {"summary": entry.meta.summary, **hit.fields}
+    location = new.locate(hit.new) if (new is not None and hit.new is not None) else None
+    old_location = old.locate(hit.old) if (old is not None and hit.old is not None) else None
+    identity = [hit.new.pointer if hit.new else "", hit.old.pointer if hit.old else "", *hit.operations]
+    return Finding(
+        rule=rule,
+        level=entry.meta.level,
+        message=_message(entry.message, fields),
+        location=location,
+        old_location=old_location,
+        operations=hit.operations,
+        fingerprint=fingerprint(rule, *identity),
+    )
+
+
+def _sort(findings: list[Finding]) -> list[Finding]:
+    def key(f: Finding) -> tuple[Any, ...]:
+        loc = f.location or f.old_location
+        return (-int(f.level), loc.file if loc else "", loc.line if loc else 0, loc.column if loc else 0, f.rule, f.message)
+
+    return sorted(findings, key=key)
+
+
+def compare(old: Spec, new: Spec) -> Result:
+    """Diff two loaded specs and judge every change."""
+    rules = load_rules()
+    changes = diff.compare(old, new)
+    by_kind: dict[str, list[Any]] = {}
+    for r in rules.values():
+        for kind in r.changes:
+            by_kind.setdefault(kind, []).append(r)
+    findings: list[Finding] = list(new.problems)
+    for change in changes:
+        for r in by_kind.get(change.kind, ()):
+            for hit in r.func(change, old, new):
+                findings.append(_finding(r.id, hit, new, old))
+    return Result(_sort(findings), changes)
+
+
+def lint(spec: Spec) -> list[Finding]:
+    """Run every lint rule over one loaded spec (validation problems included)."""
+    rules = load_rules()
+    findings: list[Finding] = list(spec.problems)
+    for r in rules.values():
+        if r.kind != "lint":
+            continue
+        for hit in r.func(spec):
+            findings.append(_finding(r.id, hit, spec, None))
+    return _sort(findings)

@@ -1,0 +1,127 @@
+"""Frozen dataclasses and enums shared by every layer: where a thing is, how bad a finding is,
+what changed, and what a rule says about it. Nothing here does I/O or knows about OpenAPI."""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+
+class Level(enum.IntEnum):
+    """Severity of a finding; ordered so that `level >= Level.WARNING` reads naturally."""
+
+    INFO = 1
+    WARNING = 2
+    ERROR = 3
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+    @property
+    def sarif(self) -> str:
+        return {Level.ERROR: "error", Level.WARNING: "warning", Level.INFO: "note"}[self]
+
+    @classmethod
+    def parse(cls, text: str) -> "Level":
+        try:
+            return cls[text.strip().upper()]
+        except KeyError:
+            raise ValueError(f"unknown level {text!r}; use error, warning or info") from None
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    """A place in a source file: 1-based line and column, plus the JSON Pointer it stands for."""
+
+    file: str
+    line: int
+    column: int
+    pointer: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}"
+
+
+class Where(NamedTuple):
+    """Identity of a node inside a multi-file spec: the document key and the JSON Pointer.
+    A NamedTuple, not a dataclass: loading a large spec creates tens of thousands of them."""
+
+    doc: str
+    pointer: str
+
+    def child(self, *tokens: str | int) -> "Where":
+        p = self.pointer
+        for t in tokens:
+            p += "/" + escape_token(str(t))
+        return Where(self.doc, p)
+
+
+def escape_token(token: str) -> str:
+    if "~" in token or "/" in token:
+        return token.replace("~", "~0").replace("/", "~1")
+    return token
+
+
+def unescape_token(token: str) -> str:
+    return token.replace("~1", "/").replace("~0", "~")
+
+
+def split_pointer(pointer: str) -> list[str]:
+    if not pointer:
+        return []
+    if not pointer.startswith("/"):
+        raise ValueError(f"JSON Pointer must start with '/': {pointer!r}")
+    return [unescape_token(t) for t in pointer[1:].split("/")]
+
+
+def join_pointer(tokens: list[str]) -> str:
+    return "".join("/" + escape_token(str(t)) for t in tokens)
+
+
+@dataclass(frozen=True)
+class Change:
+    """A neutral structural difference between two specs. It never says whether it breaks."""
+
+    kind: str
+    operation: str | None
+    old: Where | None
+    new: Where | None
+    old_value: Any = None
+    new_value: Any = None
+    details: tuple[tuple[str, Any], ...] = ()
+
+
+@dataclass(frozen=True)
+class RuleMeta:
+    """What the catalog says about a rule."""
+
+    id: str
+    level: Level
+    kind: str  # "compat" (judges changes) or "lint" (judges one spec)
+    summary: str
+    area: str = ""
+    direction: str = ""
+    doc: str = ""
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One verdict of one rule, located in the files a reader can open."""
+
+    rule: str
+    level: Level
+    message: str
+    location: Location | None = None
+    old_location: Location | None = None
+    operations: tuple[str, ...] = ()
+    fingerprint: str = ""
+    extra: tuple[tuple[str, Any], ...] = field(default=(), compare=False)
+
+
+def fingerprint(rule: str, *parts: str) -> str:
+    """Stable across line shifts and message rewording: rule + identities, never positions."""
+    digest = hashlib.sha256("\x1f".join((rule, *parts)).encode("utf-8")).hexdigest()
+    return digest[:32]

@@ -1,0 +1,313 @@
+"""`$ref` resolution inside and across the files of one source.
+
+Nothing is inlined: a reference is followed when a walker steps onto it, and the node it lands on
+keeps its own identity, a `Where` (file key + JSON Pointer). That gives every finding the file
+and line where the referenced node really is, makes recursive schemas cost nothing (a cycle is a
+`Where` seen before), and keeps memory at the size of the parsed files. At load time every
+`$ref` of every file reached is checked once, so a missing target, a ref that leaves the spec's
+folder or a remote ref fails early with its file and line.
+"""
+
+from __future__ import annotations
+
+import re
+import urllib.parse
+from typing import Any
+
+from .document import Document, get_child, parse
+from .errors import InputError
+from .model import Where, escape_token, split_pointer
+from .sources import Source
+
+# Keys whose values are maps of user-chosen names (so a child named `example` or `$ref` is a
+# name, not a keyword), and keywords whose values are data, never references.
+_NAME_MAPS = frozenset(
+    "properties patternProperties definitions schemas $defs paths responses parameters headers "
+    "content callbacks webhooks securitySchemes examples links requestBodies dependentSchemas "
+    "mapping variables scopes encoding pathItems".split()
+)
+_DATA_KEYS = frozenset(("example", "examples", "default", "enum", "const"))
+
+MAX_HOPS = 64
+
+
+class Resolver:
+    """The documents of one spec and the rules for following references between them."""
+
+    def __init__(self, source: Source, root: Document, *, allow_remote: bool = False) -> None:
+        self.source = source
+        self.allow_remote = allow_remote
+        self.documents: dict[str, Document] = {source.root_key: root}
+        self.root_key = source.root_key
+        self._targets: dict[tuple[str, str], Where] = {}
+        # Reference targets are few and hit often (every use of a shared component).
+        self._values: dict[Where, Any] = {}
+
+    # -- loading -------------------------------------------------------------------------
+    def load_all(self) -> None:
+        """Read every file the root reaches and check every reference once."""
+        refs_by_doc: dict[str, set[str]] = {}
+        pending = [self.root_key]
+        while pending:
+            key = pending.pop()
+            refs = refs_by_doc[key] = _refs_in(self.documents[key].data) if "$ref" in self.documents[key].text else set()
+            for ref in refs:
+                target_key = self._check_ref(key, ref)
+                if target_key is not None and target_key not in refs_by_doc and target_key not in pending:
+                    pending.append(target_key)
+        # With every file loaded, the pointers into them can be checked.
+        for key, refs in refs_by_doc.items():
+            for ref in refs:
+                self._check_pointer(key, ref)
+
+    def _error(self, key: str, ref: str, message: str, hint: str) -> InputError:
+        doc = self.documents[key]
+        pointer = _pointer_of(doc.data, ref)
+        loc = doc.locate(pointer + "/$ref" if pointer is not None else "")
+        return InputError(message, file=doc.name, line=loc.line, column=loc.column, hint=hint)
+
+    def _check_ref(self, key: str, ref: str) -> str | None:
+        file_part, _, _frag = ref.partition("#")
+        if not file_part:
+            return None
+        if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", file_part):
+            if not self.allow_remote:
+                raise self._error(
+                    key, ref,
+                    f"remote $ref {ref!r}: apiguard fetches nothing from the network by default",
+                    "vendor the file next to the spec and use a relative $ref, or pass --allow-remote",
+                )
+            return None
+        target = self.source.join(key, urllib.parse.unquote(file_part))
+        if (target.startswith("../") or target == "..") and not self.source.allow_outside_root:
+            raise self._error(
+                key, ref,
+                f"$ref {ref!r} leaves the spec's folder",
+                "keep referenced files under the root spec's folder, or pass --allow-outside-root",
+            )
+        if target not in self.documents:
+            try:
+                raw = self.source.read(target)
+            except InputError as exc:
+                raise self._error(
+                    key, ref, f"$ref {ref!r}: {exc.message} ({exc.file})",
+                    "fix the path of the $ref; it is relative to the file that contains it",
+                ) from None
+            self.documents[target] = parse(self.source.display(target), raw)
+        return target
+
+    def _check_pointer(self, key: str, ref: str) -> None:
+        try:
+            self.resolve_ref(ref, Where(key, ""))
+        except _Dangling as exc:
+            raise self._error(
+                key, ref,
+                f"$ref {ref!r} points at nothing: {exc.args[0]}",
+                "fix the pointer after '#', or add the missing definition",
+            ) from None
+
+    # -- following references -------------------------------------------------------------
+    def resolve_ref(self, ref: str, at: Where) -> Where:
+        cached = self._targets.get((at.doc, ref))
+        if cached is not None:
+            return cached
+        file_part, _, frag = ref.partition("#")
+        if file_part:
+            if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", file_part):
+                raise _Dangling(f"remote document {file_part} is not loaded")
+            doc_key = self.source.join(at.doc, urllib.parse.unquote(file_part))
+        else:
+            doc_key = at.doc
+        pointer = urllib.parse.unquote(frag)
+        if pointer and not pointer.startswith("/"):
+            raise _Dangling(f"'#{frag}' is not a JSON Pointer (it must start with '/')")
+        doc = self.documents.get(doc_key)
+        if doc is None:
+            raise _Dangling(f"file {doc_key} is not loaded")
+        node = doc.data
+        walked = "#"
+        for token in split_pointer(pointer):
+            try:
+                node = get_child(node, token)
+            except (KeyError, IndexError, TypeError):
+                raise _Dangling(f"no {token!r} under {walked} in {doc.name}") from None
+            walked += "/" + escape_token(token)
+        target = Where(doc_key, pointer)
+        self._targets[(at.doc, ref)] = target
+        return target
+
+    def forget(self) -> None:
+        """Drop cached targets: the documents' data was rewritten (Swagger 2.0 conversion)."""
+        self._targets.clear()
+        self._values.clear()
+
+    def get(self, where: Where) -> Any:
+        hit = self._values.get(where)
+        if hit is None:
+            hit = self.documents[where.doc].data
+            for token in split_pointer(where.pointer):
+                hit = get_child(hit, token)
+            self._values[where] = hit
+        return hit
+
+    def deref(self, value: Any, where: Where) -> tuple[Any, Where]:
+        """Follow `$ref`s from `value` (found at `where`) to the node they land on."""
+        hops = 0
+        while isinstance(value, dict) and isinstance(value.get("$ref"), str):
+            hops += 1
+            if hops > MAX_HOPS:
+                doc = self.documents[where.doc]
+                loc = doc.locate(where.pointer)
+                raise InputError(
+                    "a chain of $ref never reaches a definition (circular references)",
+                    file=loc.file, line=loc.line, column=loc.column,
+                    hint="make one of the referenced nodes a real definition",
+                )
+            try:
+                where = self.resolve_ref(value["$ref"], where)
+            except _Dangling as exc:
+                loc = self.documents[where.doc].locate(where.pointer)
+                raise InputError(
+                    f"$ref {value['$ref']!r} points at nothing: {exc.args[0]}",
+                    file=loc.file, line=loc.line, column=loc.column,
+                ) from None
+            value = self.get(where)
+        return value, where
+
+
+class _Dangling(Exception):
+    pass
+
+
+class Bundle:
+    """The root document with every reference into another file inlined, for validators that
+    read one document. References within the root stay references; a reference that would
+    recurse into itself is left as written. An inlined file is copied once and shared by every
+    place that references it; `origin` maps a pointer of the bundle back to where it really is."""
+
+    def __init__(self, resolver: Resolver) -> None:
+        self.resolver = resolver
+        self.root_key = resolver.root_key
+        root = Where(self.root_key, "")
+        # For the root and each inlined target: relative pointer of an inline point -> target.
+        self._inlines: dict[Where, dict[str, Where]] = {}
+        self._copies: dict[Where, Any] = {}
+        self._busy: set[Where] = set()
+        self.data = self._expand(root, resolver.documents[self.root_key].data)
+
+    def _expand(self, owner: Where, value: Any) -> Any:
+        inlines: dict[str, Where] = {}
+        self._inlines[owner] = inlines
+        path: list[str] = []
+        resolver, root_key = self.resolver, self.root_key
+
+        def copy(value: Any) -> Any:
+            if type(value) is dict:
+                ref = value.get("$ref")
+                # Follow refs that name another file, and any ref inside an inlined file (its
+                # "#/..." points into that file, not the root).
+                if ref.__class__ is str and (not ref.startswith("#") or owner.doc != root_key):
+                    try:
+                        target = resolver.resolve_ref(ref, owner)
+                    except _Dangling:
+                        return value
+                    if target.doc == root_key:
+                        return {**value, "$ref": "#" + target.pointer}
+                    if target in self._busy:
+                        return value
+                    inlines["".join("/" + escape_token(t) for t in path)] = target
+                    return self._target_copy(target)
+                out = {}
+                for k, v in value.items():
+                    if type(v) is dict or type(v) is list:
+                        path.append(str(k))
+                        out[k] = copy(v)
+                        path.pop()
+                    else:
+                        out[k] = v
+                return out
+            if type(value) is list:
+                out_list = []
+                for i, v in enumerate(value):
+                    if type(v) is dict or type(v) is list:
+                        path.append(str(i))
+                        out_list.append(copy(v))
+                        path.pop()
+                    else:
+                        out_list.append(v)
+                return out_list
+            return value
+
+        return copy(value)
+
+    def _target_copy(self, target: Where) -> Any:
+        hit = self._copies.get(target)
+        if hit is None:
+            self._busy.add(target)
+            hit = self._expand(target, self.resolver.get(target))
+            self._busy.discard(target)
+            self._copies[target] = hit
+        return hit
+
+    def origin(self, pointer: str) -> Where:
+        """Where a pointer of the bundled document really is."""
+        base = Where(self.root_key, "")
+        rest = pointer
+        while True:
+            best = None
+            for prefix in self._inlines.get(base, {}):
+                if (rest == prefix or rest.startswith(prefix + "/")) and (best is None or len(prefix) > len(best)):
+                    best = prefix
+            if best is None:
+                return Where(base.doc, base.pointer + rest)
+            base = self._inlines[base][best]
+            rest = rest[len(best):]
+
+
+def _walk_refs(root: Any) -> Any:
+    """Yield (ref, pointer-builder) for every reference in `root`, skipping example data and
+    extensions; pointers are only built when asked for (on errors), so the walk stays cheap."""
+    # (value, parent entry, key, children-are-names, inside an `examples` map)
+    stack: list[tuple[Any, Any, str, bool, bool]] = [(root, None, "", False, False)]
+    pop, push = stack.pop, stack.append
+    while stack:
+        entry = pop()
+        value, _, _, names, in_examples = entry
+        if type(value) is dict:
+            ref = value.get("$ref")
+            # Under a names map a string `$ref` still is a reference (to the whole map): a
+            # property named "$ref" would hold a schema, never a string.
+            if ref.__class__ is str:
+                yield ref, entry
+            for key, child in value.items():
+                if type(child) is not dict and type(child) is not list:
+                    continue
+                if names:
+                    push((child, entry, key, False, in_examples))
+                    continue
+                if key.__class__ is str:
+                    if key in _DATA_KEYS and key != "examples":
+                        continue
+                    if key.startswith("x-") or (in_examples and key == "value"):
+                        continue
+                push((child, entry, key, key in _NAME_MAPS, key == "examples"))
+        elif type(value) is list:
+            for i, child in enumerate(value):
+                if type(child) is dict or type(child) is list:
+                    push((child, entry, i, False, in_examples))
+
+
+def _refs_in(root: Any) -> set[str]:
+    return {ref for ref, _ in _walk_refs(root)}
+
+
+def _pointer_of(root: Any, wanted: str) -> str | None:
+    """The pointer of the first node that holds `$ref: wanted` (for error messages)."""
+    for ref, entry in _walk_refs(root):
+        if ref == wanted:
+            tokens = []
+            while entry[1] is not None:
+                tokens.append(escape_token(str(entry[2])))
+                entry = entry[1]
+            return "".join("/" + t for t in reversed(tokens))
+    return None

@@ -1,0 +1,1 @@
+"""Rule functions, grouped by OpenAPI area (compat) and lint family (lint)."""

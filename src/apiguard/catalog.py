@@ -21,6 +21,7 @@ class Entry:
     message: str
     body: str
     path: Path
+    front: dict
 
 
 def catalog_dir() -> Path:
@@ -56,5 +57,7 @@ def load_catalog() -> dict[str, Entry]:
             direction=str(front.get("direction", "")),
             doc=body.strip(),
         )
-        entries[rid] = Entry(meta=meta, message=str(front.get("message", "{summary}")).strip(), body=body.strip(), path=path)
+        entries[rid] = Entry(
+            meta=meta, message=str(front.get("message", "{summary}")).strip(), body=body.strip(), path=path, front=dict(front)
+        )
     return entries

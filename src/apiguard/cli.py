@@ -128,6 +128,17 @@ def _load_options(validate: Validate, no_validate: bool, allow_remote: bool, all
     )
 
 
+def _parse_today(value: Optional[str]):  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise UsageError(f"--today {value!r} is not a date", hint="write it as YYYY-MM-DD, e.g. --today 2026-01-31") from None
+
+
 def _run(body) -> None:  # type: ignore[no-untyped-def]
     """Run a command body; user errors become a located message and exit 2, never a traceback."""
     try:
@@ -154,6 +165,9 @@ def diff(
     no_validate: bool = NO_VALIDATE,
     allow_remote: bool = ALLOW_REMOTE,
     allow_outside_root: bool = ALLOW_OUTSIDE,
+    today: Optional[str] = typer.Option(
+        None, "--today", help="Judge sunset dates as of this day (YYYY-MM-DD), for reproducible results."
+    ),
 ) -> None:
     """Compare two versions of a spec and report what breaks clients.
 
@@ -186,7 +200,7 @@ def diff(
         # Problems of the old version are known debt, not news: report them as warnings at most.
         old = load_spec(old_arg, _load_options(validate, no_validate, allow_remote, allow_outside_root, Level.INFO))
         new = load_spec(new_arg, _load_options(validate, no_validate, allow_remote, allow_outside_root, Level.ERROR))
-        result = compare(old, new)
+        result = compare(old, new, today=_parse_today(today))
         report = Report("diff", [old.name, new.name], result.findings, result.semver, result.counts())
         _write(render(format.value, report, color=_color(output)), output)
         return _exit_code(result.findings, fail_on)

@@ -1,41 +1,776 @@
 """`compare(old, new) -> list[Change]`: a neutral structural diff of two normalized specs.
 
-Operations are matched by identity (method + path with parameter names erased), never by text.
-This module only says what differs; whether a difference breaks clients is for the rules.
+Everything is matched by identity, never by text: operations by method + parameter-erased path
+(or, when a server prefix moved into the paths, by effective URL), parameters by location and
+name (path parameters by their position in the template, so a rename is no change), media types,
+status codes, header names case-insensitively, `enum`, `required` and scopes as sets.
+
+Schemas are compared as effective views (`schemaview.py`: refs followed, `allOf` merged,
+nullability folded) with memoization on the (old node, new node, direction) pair: a shared
+component is compared once however many operations reach it, recursion terminates, and each
+difference inside it becomes one `Change` that lists every operation reaching it. This module
+only says what differs; whether that breaks clients is for the rules.
 """
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
 from .model import Change, Where
 from .normalize import path_key
-from .spec import Spec
+from .schemaview import (
+    LOWER_BOUNDS,
+    UPPER_BOUNDS,
+    SchemaView,
+    Viewer,
+)
+from .spec import Node, Operation, Spec
+
+REQUEST, RESPONSE = "request", "response"
+FLIP = {REQUEST: RESPONSE, RESPONSE: REQUEST}
+_BOUNDS = set(LOWER_BOUNDS) | set(UPPER_BOUNDS)
+
+
+@dataclass
+class _Rec:
+    kind: str
+    direction: str
+    old: Where | None
+    new: Where | None
+    old_value: Any
+    new_value: Any
+    details: tuple[tuple[str, Any], ...]
+    subject: str
+    operations: dict[str, None] = field(default_factory=dict)  # ordered set
 
 
 def compare(old: Spec, new: Spec) -> list[Change]:
-    changes: list[Change] = []
-    for key, op in old.operations.items():
-        if key not in new.operations:
-            changes.append(
+    return Differ(old, new).run()
+
+
+class Differ:
+    def __init__(self, old: Spec, new: Spec) -> None:
+        self.old, self.new = old, new
+        self.vo, self.vn = Viewer(old), Viewer(new)
+        self._recs: dict[tuple[Any, ...], _Rec] = {}
+        self._memo: dict[tuple[Where, Where, str], list[_Rec]] = {}
+        self._active: set[tuple[Where, Where, str]] = set()
+        self._collectors: list[list[_Rec]] = []
+        self._op = ""
+
+    # -- recording -----------------------------------------------------------------------
+    def add(
+        self,
+        kind: str,
+        direction: str,
+        old: Where | None,
+        new: Where | None,
+        subject: str = "",
+        old_value: Any = None,
+        new_value: Any = None,
+        **details: Any,
+    ) -> _Rec:
+        det = tuple(sorted(details.items()))
+        key = (kind, direction, old, new, _hashable(old_value), _hashable(new_value), _hashable(det))
+        rec = self._recs.get(key)
+        if rec is None:
+            rec = self._recs[key] = _Rec(kind, direction, old, new, old_value, new_value, det, subject)
+        if self._op:
+            rec.operations[self._op] = None
+        for collector in self._collectors:
+            collector.append(rec)
+        return rec
+
+    def run(self) -> list[Change]:
+        self._operations(self.old.operations, self.new.operations, flipped=False)
+        self._operations(self.old.webhooks, self.new.webhooks, flipped=True)
+        self._op = ""
+        self._security_schemes()
+        out = []
+        for rec in self._recs.values():
+            ops = tuple(rec.operations)
+            out.append(
                 Change(
-                    kind="operation.removed",
-                    operation=op.label,
-                    old=op.node.where,
-                    new=surviving_path(new, op.path),
-                    old_value=op.deprecated,
+                    kind=rec.kind,
+                    operation=ops[0] if ops else None,
+                    old=rec.old,
+                    new=rec.new,
+                    old_value=rec.old_value,
+                    new_value=rec.new_value,
+                    details=rec.details,
+                    direction=rec.direction,
+                    subject=rec.subject,
+                    operations=ops,
                 )
             )
-    for key, op in new.operations.items():
-        if key not in old.operations:
-            changes.append(Change(kind="operation.added", operation=op.label, old=None, new=op.node.where))
-    return changes
+        return out
+
+    # -- operations ------------------------------------------------------------------------
+    def _operations(self, old_ops: dict[str, Operation], new_ops: dict[str, Operation], flipped: bool) -> None:
+        by_url = {(op.method, u): op for op in new_ops.values() for u in op.url_paths}
+        matched: dict[str, Operation] = {}
+        for key, op in old_ops.items():
+            twin = new_ops.get(key)
+            if twin is None:
+                # The server prefix may have moved into the paths: same URL, new template.
+                twin = next((by_url[(op.method, u)] for u in op.url_paths if (op.method, u) in by_url), None)
+                if twin is not None and twin.key in old_ops:
+                    twin = None
+            if twin is None:
+                self._op = op.label
+                self.add(
+                    "operation.removed",
+                    "",
+                    op.node.where,
+                    _surviving_path(self.new, op.path, webhook=flipped),
+                    op.label,
+                    old_value=op.deprecated,
+                    sunset=op.data.get("x-sunset"),
+                    stability=op.data.get("x-stability-level"),
+                    webhook=flipped,
+                )
+                continue
+            matched[twin.key] = op
+            self._op = twin.label
+            self._operation(op, twin, flipped)
+        for key, op in new_ops.items():
+            if key not in matched:
+                self._op = op.label
+                self.add("operation.added", "", None, op.node.where, op.label, webhook=flipped)
+        # An operationId that now names another endpoint: generated SDK methods change meaning.
+        old_ids = {op.operation_id: op for op in old_ops.values() if op.operation_id}
+        for op in new_ops.values():
+            was = old_ids.get(op.operation_id) if op.operation_id else None
+            if was is not None and was.key != op.key and matched.get(op.key) is not was:
+                if op.key in matched or was.key in new_ops:
+                    self._op = op.label
+                    self.add(
+                        "operation.id.moved",
+                        "",
+                        was.node.where.child("operationId"),
+                        op.node.where.child("operationId"),
+                        op.operation_id or "",
+                        old_value=was.label,
+                        new_value=op.label,
+                    )
+
+    def _operation(self, o: Operation, n: Operation, flipped: bool) -> None:
+        req, resp = (RESPONSE, REQUEST) if flipped else (REQUEST, RESPONSE)
+        od, nd = o.data, n.data
+        ow, nw = o.node.where, n.node.where
+        if o.operation_id != n.operation_id:
+            self.add("operation.id.changed", "", ow, nw, n.label, o.operation_id, n.operation_id)
+        if o.deprecated != n.deprecated:
+            self.add("operation.deprecated.changed", "", ow, nw, n.label, o.deprecated, n.deprecated)
+        for key in ("x-sunset", "x-stability-level"):
+            if od.get(key) != nd.get(key):
+                self.add(f"operation.{key}.changed", "", ow, nw, n.label, od.get(key), nd.get(key))
+        if set(o.url_paths).isdisjoint(n.url_paths) or _hosts(o) != _hosts(n):
+            self.add("operation.url.changed", "", ow, nw, n.label, list(o.url_paths), list(n.url_paths), old_servers=list(o.servers), new_servers=list(n.servers))
+        self._parameters(o, n, req)
+        self._request_body(o, n, req)
+        self._responses(o, n, resp)
+        self._security(o, n)
+        self._callbacks(o, n)
+
+    # -- parameters ------------------------------------------------------------------------
+    def _param_ids(self, op: Operation) -> dict[tuple[str, str], Any]:
+        names = _template_names(op.path)
+        out = {}
+        for (loc, name), param in op.parameters.items():
+            if loc == "path" and name in names:
+                out[("path", f"#{names.index(name)}")] = param
+            else:
+                out[(loc, name)] = param
+        return out
+
+    def _parameters(self, o: Operation, n: Operation, direction: str) -> None:
+        old_p, new_p = self._param_ids(o), self._param_ids(n)
+        removed = {k: p for k, p in old_p.items() if k not in new_p}
+        added = {k: p for k, p in new_p.items() if k not in old_p}
+        for rk, rp in list(removed.items()):
+            for ak, ap in list(added.items()):
+                if ap.name.lower() == rp.name.lower() and ap.location != rp.location:
+                    self.add(
+                        "parameter.moved", direction, rp.node.where, ap.node.where, f"{rp.location} parameter {rp.name}",
+                        rp.location, ap.location, name=rp.name,
+                    )
+                    del removed[rk], added[ak]
+                    break
+        for rp in removed.values():
+            self.add(
+                "parameter.removed", direction, rp.node.where, n.node.where, f"{rp.location} parameter {rp.name}",
+                location=rp.location, name=rp.name, required=rp.required, deprecated=rp.node.value.get("deprecated") is True,
+                sunset=rp.node.value.get("x-sunset"),
+            )
+        for ap in added.values():
+            self.add(
+                "parameter.added", direction, None, ap.node.where, f"{ap.location} parameter {ap.name}",
+                location=ap.location, name=ap.name, required=ap.required,
+            )
+        for key, op_ in old_p.items():
+            np_ = new_p.get(key)
+            if np_ is None:
+                continue
+            subject = f"{np_.location} parameter {np_.name}"
+            ov, nv = op_.node.value, np_.node.value
+            if op_.required != np_.required:
+                self.add("parameter.required.changed", direction, op_.node.where, np_.node.where, subject, op_.required, np_.required, location=np_.location)
+            for attr in ("style", "explode", "allowEmptyValue", "allowReserved"):
+                a, b = _param_default(op_.location, attr, ov), _param_default(np_.location, attr, nv)
+                if a != b:
+                    self.add(f"parameter.{attr}.changed", direction, op_.node.where, np_.node.where, subject, a, b, location=np_.location)
+            if ov.get("deprecated") is not True and nv.get("deprecated") is True:
+                self.add("parameter.deprecated", direction, op_.node.where, np_.node.where, subject, location=np_.location)
+            self._schema_or_content(op_.node, np_.node, direction, subject)
+
+    def _schema_or_content(self, o: Node, n: Node, direction: str, subject: str) -> None:
+        os_, ns_ = o.value.get("schema"), n.value.get("schema")
+        if os_ is not None and ns_ is not None:
+            self.schema(Node(os_, o.where.child("schema")), Node(ns_, n.where.child("schema")), direction, subject)
+        oc, nc = o.value.get("content"), n.value.get("content")
+        if isinstance(oc, dict) and isinstance(nc, dict):
+            self._content(Node(oc, o.where.child("content")), Node(nc, n.where.child("content")), direction, subject, o.where, n.where)
+
+    # -- bodies ----------------------------------------------------------------------------
+    def _request_body(self, o: Operation, n: Operation, direction: str) -> None:
+        ob, nb = o.request_body, n.request_body
+        subject = "request body"
+        if ob is None and nb is None:
+            return
+        if ob is None:
+            self.add("request-body.added", direction, None, nb.where, subject, required=nb.value.get("required") is True)  # type: ignore[union-attr]
+            return
+        if nb is None:
+            self.add("request-body.removed", direction, ob.where, n.node.where, subject)
+            return
+        oreq, nreq = ob.value.get("required") is True, nb.value.get("required") is True
+        if oreq != nreq:
+            self.add("request-body.required.changed", direction, ob.where, nb.where, subject, oreq, nreq)
+        oc, nc = ob.value.get("content"), nb.value.get("content")
+        if isinstance(oc, dict) and isinstance(nc, dict):
+            self._content(Node(oc, ob.where.child("content")), Node(nc, nb.where.child("content")), direction, subject, ob.where, nb.where)
+
+    def _content(self, oc: Node, nc: Node, direction: str, subject: str, oparent: Where, nparent: Where) -> None:
+        old_media = {str(k).lower(): k for k in oc.value}
+        new_media = {str(k).lower(): k for k in nc.value}
+        for m in old_media.keys() - new_media.keys():
+            self.add("media-type.removed", direction, oc.where.child(old_media[m]), nc.where, f"{subject} {m}", media=m, owner=subject)
+        for m in new_media.keys() - old_media.keys():
+            self.add("media-type.added", direction, None, nc.where.child(new_media[m]), f"{subject} {m}", media=m, owner=subject)
+        for m in old_media.keys() & new_media.keys():
+            om = self.old.deref(oc.value[old_media[m]], oc.where.child(old_media[m]))
+            nm = self.new.deref(nc.value[new_media[m]], nc.where.child(new_media[m]))
+            if isinstance(om.value, dict) and isinstance(nm.value, dict):
+                os_, ns_ = om.value.get("schema"), nm.value.get("schema")
+                if os_ is not None and ns_ is not None:
+                    self.schema(Node(os_, om.where.child("schema")), Node(ns_, nm.where.child("schema")), direction, f"{subject} ({m})")
+                elif os_ is not None and ns_ is None:
+                    self.add("schema.removed", direction, om.where.child("schema"), nm.where, f"{subject} ({m})")
+
+    # -- responses -------------------------------------------------------------------------
+    def _responses(self, o: Operation, n: Operation, direction: str) -> None:
+        for code in o.responses.keys() - n.responses.keys():
+            self.add(
+                "response.removed", direction, o.responses[code].where, n.node.where.child("responses") if n.responses else n.node.where,
+                f"response {code}", status=code,
+            )
+        for code in n.responses.keys() - o.responses.keys():
+            self.add("response.added", direction, None, n.responses[code].where, f"response {code}", status=code)
+        for code in o.responses.keys() & n.responses.keys():
+            orr, nr = o.responses[code], n.responses[code]
+            if not isinstance(orr.value, dict) or not isinstance(nr.value, dict):
+                continue
+            subject = f"response {code}"
+            if self._repurposed(orr, nr, code, direction):
+                continue
+            oc, nc = orr.value.get("content"), nr.value.get("content")
+            if isinstance(oc, dict) and isinstance(nc, dict):
+                self._content(Node(oc, orr.where.child("content")), Node(nc, nr.where.child("content")), direction, subject, orr.where, nr.where)
+            self._headers(orr, nr, direction, subject)
+            ol, nl = orr.value.get("links") or {}, nr.value.get("links") or {}
+            if isinstance(ol, dict) and isinstance(nl, dict):
+                for name in ol.keys() - nl.keys():
+                    self.add("link.removed", direction, orr.where.child("links", name), nr.where, f"{subject} link {name}", name=name)
+                for name in nl.keys() - ol.keys():
+                    self.add("link.added", direction, None, nr.where.child("links", name), f"{subject} link {name}", name=name)
+
+    def _headers(self, orr: Node, nr: Node, direction: str, subject: str) -> None:
+        oh = {str(k).lower(): k for k in (orr.value.get("headers") or {})}
+        nh = {str(k).lower(): k for k in (nr.value.get("headers") or {})}
+        for h in oh.keys() - nh.keys():
+            node = self.old.deref(orr.value["headers"][oh[h]], orr.where.child("headers", oh[h]))
+            self.add(
+                "header.removed", direction, node.where, nr.where, f"{subject} header {oh[h]}", name=oh[h],
+                required=isinstance(node.value, dict) and node.value.get("required") is True,
+            )
+        for h in nh.keys() - oh.keys():
+            node = self.new.deref(nr.value["headers"][nh[h]], nr.where.child("headers", nh[h]))
+            self.add("header.added", direction, None, node.where, f"{subject} header {nh[h]}", name=nh[h])
+        for h in oh.keys() & nh.keys():
+            on = self.old.deref(orr.value["headers"][oh[h]], orr.where.child("headers", oh[h]))
+            nn = self.new.deref(nr.value["headers"][nh[h]], nr.where.child("headers", nh[h]))
+            if not isinstance(on.value, dict) or not isinstance(nn.value, dict):
+                continue
+            hs = f"{subject} header {nh[h]}"
+            oreq, nreq = on.value.get("required") is True, nn.value.get("required") is True
+            if oreq != nreq:
+                self.add("header.required.changed", direction, on.where, nn.where, hs, oreq, nreq, name=nh[h])
+            self._schema_or_content(on, nn, direction, hs)
+
+    def _repurposed(self, orr: Node, nr: Node, code: str, direction: str) -> bool:
+        """A success response whose object schema was replaced wholesale: a different resource
+        now answers at this endpoint. Reported as one change instead of dozens."""
+        if not code.startswith("2"):
+            return False
+        old_props = self._json_props(self.old, self.vo, orr)
+        new_props = self._json_props(self.new, self.vn, nr)
+        if old_props is None or new_props is None:
+            return False
+        if len(old_props) >= 3 and len(new_props) >= 3 and not (old_props & new_props):
+            self.add(
+                "operation.repurposed", direction, orr.where, nr.where, f"response {code}",
+                sorted(old_props)[:6], sorted(new_props)[:6], status=code,
+            )
+            return True
+        return False
+
+    def _json_props(self, spec: Spec, viewer: Viewer, resp: Node) -> set[str] | None:
+        content = resp.value.get("content")
+        if not isinstance(content, dict):
+            return None
+        for media, mt in content.items():
+            if "json" in str(media).lower() and isinstance(mt, dict) and "schema" in mt:
+                mtn = spec.deref(mt, resp.where.child("content", str(media)))
+                view = viewer.view(Node(mtn.value["schema"], mtn.where.child("schema")))
+                if view.one_of or view.any_of:
+                    return None
+                return set(view.properties)
+        return None
+
+    # -- security --------------------------------------------------------------------------
+    def _security(self, o: Operation, n: Operation) -> None:
+        old_alts = _alternatives(o.security.value if o.security else None)
+        new_alts = _alternatives(n.security.value if n.security else None)
+        ow = o.security.where if o.security else o.node.where
+        nw = n.security.where if n.security else n.node.where
+        for alt in old_alts:
+            if any(_satisfies(alt, b) for b in new_alts):
+                continue
+            # What would this client now have to add? The closest new alternative says.
+            best = min(new_alts, key=lambda b: len(_missing(alt, b))) if new_alts else {}
+            missing = _missing(alt, best)
+            scopes_only = all(s in alt for s in missing)
+            self.add(
+                "security.scope.added" if scopes_only else "security.requirement.added", "", ow, nw, "security",
+                _describe_alt(alt), _describe_alt(best), missing=tuple(sorted((k, tuple(sorted(v))) for k, v in missing.items())),
+            )
+        removed = [a for a in old_alts if a and not any(a == b for b in new_alts)]
+        if removed and all(any(_satisfies(a, b) for b in new_alts) for a in old_alts):
+            self.add("security.requirement.removed", "", ow, nw, "security", [_describe_alt(a) for a in old_alts], [_describe_alt(b) for b in new_alts])
+
+    def _security_schemes(self) -> None:
+        oc = (self.old.root.value.get("components") or {}).get("securitySchemes") or {}
+        nc = (self.new.root.value.get("components") or {}).get("securitySchemes") or {}
+        if not isinstance(oc, dict) or not isinstance(nc, dict):
+            return
+        base_o = self.old.root.where.child("components", "securitySchemes")
+        base_n = self.new.root.where.child("components", "securitySchemes")
+        for name in oc.keys() & nc.keys():
+            on = self.old.deref(oc[name], base_o.child(name))
+            nn = self.new.deref(nc[name], base_n.child(name))
+            if not isinstance(on.value, dict) or not isinstance(nn.value, dict):
+                continue
+            for attr in ("type", "in", "name", "scheme", "bearerFormat", "openIdConnectUrl"):
+                if str(on.value.get(attr, "")).lower() != str(nn.value.get(attr, "")).lower():
+                    self.add("security-scheme.changed", "", on.where, nn.where, f"security scheme {name}", on.value.get(attr), nn.value.get(attr), attribute=attr, scheme=name)
+            of, nf = on.value.get("flows") or {}, nn.value.get("flows") or {}
+            if isinstance(of, dict) and isinstance(nf, dict):
+                for flow in of.keys() - nf.keys():
+                    self.add("security-scheme.changed", "", on.where.child("flows", flow), nn.where, f"security scheme {name}", flow, None, attribute="flow", scheme=name)
+                for flow in of.keys() & nf.keys():
+                    for url in ("authorizationUrl", "tokenUrl"):
+                        a, b = (of[flow] or {}).get(url), (nf[flow] or {}).get(url)
+                        if a != b:
+                            self.add("security-scheme.changed", "", on.where.child("flows", flow), nn.where.child("flows", flow), f"security scheme {name}", a, b, attribute=f"{flow}.{url}", scheme=name)
+
+    # -- callbacks -------------------------------------------------------------------------
+    def _callbacks(self, o: Operation, n: Operation) -> None:
+        for name in o.callbacks.keys() - n.callbacks.keys():
+            self.add("callback.removed", "", o.callbacks[name].where, n.node.where, f"callback {name}", name=name)
+        for name in n.callbacks.keys() - o.callbacks.keys():
+            self.add("callback.added", "", None, n.callbacks[name].where, f"callback {name}", name=name)
+        from .normalize import _operations as build_ops
+
+        for name in o.callbacks.keys() & n.callbacks.keys():
+            ocb, ncb = o.callbacks[name], n.callbacks[name]
+            if not isinstance(ocb.value, dict) or not isinstance(ncb.value, dict):
+                continue
+            outer = self._op
+            old_ops, new_ops = {}, {}
+            for expr, item in ocb.value.items():
+                for op in build_ops(self.old, str(expr), self.old.deref(item, ocb.where.child(str(expr))), None, (), prefix=f"callback {name} "):
+                    old_ops[op.key] = op
+            for expr, item in ncb.value.items():
+                for op in build_ops(self.new, str(expr), self.new.deref(item, ncb.where.child(str(expr))), None, (), prefix=f"callback {name} "):
+                    new_ops[op.key] = op
+            for key in old_ops.keys() & new_ops.keys():
+                self._op = outer
+                self._operation(old_ops[key], new_ops[key], flipped=True)
+            for key in old_ops.keys() - new_ops.keys():
+                self._op = outer
+                self.add("callback.removed", "", old_ops[key].node.where, ncb.where, f"callback {name} {old_ops[key].label}", name=name)
+            self._op = outer
+
+    # -- schemas ---------------------------------------------------------------------------
+    def schema(self, o: Node, n: Node, direction: str, subject: str) -> None:
+        ov, nv = self.vo.view(o), self.vn.view(n)
+        key = (ov.where, nv.where, direction)
+        hit = self._memo.get(key)
+        if hit is not None:
+            for rec in hit:
+                if self._op:
+                    rec.operations[self._op] = None
+                for collector in self._collectors:
+                    collector.append(rec)
+            return
+        if key in self._active:
+            return
+        self._active.add(key)
+        collected: list[_Rec] = []
+        self._collectors.append(collected)
+        try:
+            self._schema(ov, nv, direction, _subject_of(nv.where, subject))
+        finally:
+            self._collectors.pop()
+            self._active.discard(key)
+            self._memo[key] = collected
+
+    def _schema(self, ov: SchemaView, nv: SchemaView, d: str, subject: str) -> None:
+        ow, nw = ov.where, nv.where
+        if ov.boolean is not None or nv.boolean is not None:
+            if ov.boolean != nv.boolean:
+                self.add("schema.boolean.changed", d, ow, nw, subject, ov.boolean, nv.boolean)
+            return
+        # Wrapped into oneOf/anyOf: the old schema is now one variant among several.
+        for attr, name in (("one_of", "oneOf"), ("any_of", "anyOf")):
+            new_members, old_members = getattr(nv, attr), getattr(ov, attr)
+            if new_members and not old_members and not ov.one_of and not ov.any_of:
+                twin = self._matching_member(ov, new_members)
+                if twin is not None:
+                    self.add("schema.wrapped", d, ow, nw, subject, combiner=name, variants=len(new_members))
+                    self.schema(ov.node, twin, d, subject)
+                    return
+        if ov.types != nv.types:
+            self.add("schema.type.changed", d, ow, nw, subject, _types(ov.types), _types(nv.types))
+        if ov.nullable != nv.nullable:
+            self.add("schema.nullable.changed", d, ow, nw, subject, ov.nullable, nv.nullable)
+        for kw in ov.keywords.keys() | nv.keywords.keys() if ov.keywords or nv.keywords else ():
+            a, b = ov.keywords.get(kw), nv.keywords.get(kw)
+            av, bv = (a[0] if a else None), (b[0] if b else None)
+            if av == bv and type(av) is type(bv):
+                continue
+            kw_old = a[1] if a else ow
+            kw_new = b[1] if b else nw
+            if kw in _BOUNDS:
+                self._bound(kw, av, bv, d, kw_old, kw_new, subject)
+            elif kw == "uniqueItems":
+                if bool(av) != bool(bv):
+                    self.add("schema.uniqueItems.changed", d, kw_old, kw_new, subject, bool(av), bool(bv))
+            else:
+                self.add(f"schema.{kw}.changed", d, kw_old, kw_new, subject, av, bv)
+        self._enum(ov, nv, d, subject)
+        self._properties(ov, nv, d, subject)
+        self._subschemas(ov, nv, d, subject)
+        self._combiners(ov, nv, d, subject)
+        self._discriminator(ov, nv, d, subject)
+
+    def _bound(self, kw: str, a: Any, b: Any, d: str, ow: Where, nw: Where, subject: str) -> None:
+        # exclusiveMinimum/Maximum are booleans in 3.0 and numbers in 3.1; a flag flip is a bound change.
+        if isinstance(a, bool) or isinstance(b, bool):
+            if bool(a) != bool(b):
+                self.add("schema.bound.changed", d, ow, nw, subject, a, b, keyword=kw, tightened=bool(b))
+            return
+        lower = kw in LOWER_BOUNDS
+        if a is None:
+            tightened = True
+        elif b is None:
+            tightened = False
+        else:
+            try:
+                tightened = (b > a) if lower else (b < a)
+            except TypeError:
+                tightened = True
+        self.add("schema.bound.changed", d, ow, nw, subject, a, b, keyword=kw, tightened=tightened)
+
+    def _enum(self, ov: SchemaView, nv: SchemaView, d: str, subject: str) -> None:
+        if ov.enum is None and nv.enum is None:
+            return
+        if ov.enum is None:
+            self.add("schema.enum.added", d, ov.where, nv.enum[1], subject, None, list(nv.enum[0]))  # type: ignore[index]
+            return
+        if nv.enum is None:
+            self.add("schema.enum.dropped", d, ov.enum[1], nv.where, subject, list(ov.enum[0]), None)
+            return
+        old_vals = {_hashable(v): v for v in ov.enum[0]}
+        new_vals = {_hashable(v): v for v in nv.enum[0]}
+        gone = [old_vals[k] for k in old_vals if k not in new_vals]
+        came = [new_vals[k] for k in new_vals if k not in old_vals]
+        if gone:
+            self.add("schema.enum.values-removed", d, ov.enum[1], nv.enum[1], subject, gone, None)
+        if came:
+            self.add("schema.enum.values-added", d, ov.enum[1], nv.enum[1], subject, None, came)
+
+    def _properties(self, ov: SchemaView, nv: SchemaView, d: str, subject: str) -> None:
+        closed = _closed(ov)
+        for name, node in ov.properties.items():
+            if name not in nv.properties:
+                pview = self.vo.view(node)
+                self.add(
+                    "schema.property.removed", d, node.where, nv.properties_where or nv.where, f"{subject}.{name}",
+                    name=name, required=name in ov.required, closed=closed,
+                    deprecated=pview.keywords.get("deprecated", (False,))[0] is True,
+                    sunset=pview.keywords.get("x-sunset", (None,))[0],
+                    read_only=pview.keywords.get("readOnly", (False,))[0] is True,
+                    write_only=pview.keywords.get("writeOnly", (False,))[0] is True,
+                )
+        for name, node in nv.properties.items():
+            if name not in ov.properties:
+                pview = self.vn.view(node)
+                self.add(
+                    "schema.property.added", d, ov.properties_where or ov.where, node.where, f"{subject}.{name}",
+                    name=name, required=name in nv.required,
+                    read_only=pview.keywords.get("readOnly", (False,))[0] is True,
+                    write_only=pview.keywords.get("writeOnly", (False,))[0] is True,
+                )
+        for name in ov.properties.keys() & nv.properties.keys():
+            was, now = name in ov.required, name in nv.required
+            if was != now:
+                self.add(
+                    "schema.required.changed", d, ov.required.get(name, ov.where), nv.required.get(name, nv.where),
+                    f"{subject}.{name}", was, now, name=name,
+                )
+            self.schema(ov.properties[name], nv.properties[name], d, f"{subject}.{name}")
+        # `required` naming a property that is not declared still binds the payload.
+        for name in (nv.required.keys() - ov.required.keys()) - nv.properties.keys() - ov.properties.keys():
+            self.add("schema.required.changed", d, ov.where, nv.required[name], f"{subject}.{name}", False, True, name=name)
+        for name in (ov.required.keys() - nv.required.keys()) - nv.properties.keys() - ov.properties.keys():
+            self.add("schema.required.changed", d, ov.required[name], nv.where, f"{subject}.{name}", True, False, name=name)
+
+    def _subschemas(self, ov: SchemaView, nv: SchemaView, d: str, subject: str) -> None:
+        for kw in ov.subschemas.keys() | nv.subschemas.keys() if ov.subschemas or nv.subschemas else ():
+            a, b = ov.subschemas.get(kw), nv.subschemas.get(kw)
+            child = f"{subject}[]" if kw == "items" else f"{subject}.{kw}"
+            if kw in ("additionalProperties", "unevaluatedProperties", "unevaluatedItems", "additionalItems"):
+                oa, na = _openness(a), _openness(b)
+                if oa != na and (oa == "closed" or na == "closed"):
+                    self.add(f"schema.{kw}.changed", d, a.where if a else ov.where, b.where if b else nv.where, subject, oa, na)
+                    continue
+            if a is not None and b is not None:
+                self.schema(a, b, d, child)
+            else:
+                self.add(f"schema.{kw}.changed", d, a.where if a else ov.where, b.where if b else nv.where, child, a is not None, b is not None)
+        for kw in ov.schema_maps.keys() | nv.schema_maps.keys() if ov.schema_maps or nv.schema_maps else ():
+            a_map, b_map = ov.schema_maps.get(kw, {}), nv.schema_maps.get(kw, {})
+            for k in a_map.keys() | b_map.keys():
+                if k in a_map and k in b_map:
+                    self.schema(a_map[k], b_map[k], d, f"{subject}.{kw}[{k}]")
+                else:
+                    self.add(f"schema.{kw}.changed", d, a_map[k].where if k in a_map else ov.where, b_map[k].where if k in b_map else nv.where, subject, k in a_map, k in b_map, key=k)
+        for i in range(max(len(ov.prefix_items), len(nv.prefix_items))):
+            if i < len(ov.prefix_items) and i < len(nv.prefix_items):
+                self.schema(ov.prefix_items[i], nv.prefix_items[i], d, f"{subject}[{i}]")
+            else:
+                self.add("schema.prefixItems.changed", d, ov.where, nv.where, subject, len(ov.prefix_items), len(nv.prefix_items), index=i)
+
+    def _matching_member(self, view: SchemaView, members: list[Node]) -> Node | None:
+        for member in members:
+            mv = self.vn.view(member)
+            if _ref_name(mv.where) and _ref_name(mv.where) == _ref_name(view.where):
+                return member
+        for member in members:
+            mv = self.vn.view(member)
+            if mv.types == view.types and set(mv.properties) == set(view.properties) and (mv.enum or ([], None))[0] == (view.enum or ([], None))[0]:
+                return member
+        return None
+
+    def _combiners(self, ov: SchemaView, nv: SchemaView, d: str, subject: str) -> None:
+        for attr, name in (("one_of", "oneOf"), ("any_of", "anyOf")):
+            olds, news = getattr(ov, attr), getattr(nv, attr)
+            if not olds and not news:
+                continue
+            old_ids = [self._member_id(self.vo, m, i) for i, m in enumerate(olds)]
+            new_ids = [self._member_id(self.vn, m, i) for i, m in enumerate(news)]
+            for i, mid in enumerate(old_ids):
+                if mid in new_ids:
+                    self.schema(olds[i], news[new_ids.index(mid)], d, f"{subject}.{name}[{i}]")
+                else:
+                    self.add("schema.variant.removed", d, olds[i].where, nv.where, subject, mid, None, combiner=name)
+            for j, mid in enumerate(new_ids):
+                if mid not in old_ids:
+                    self.add("schema.variant.added", d, ov.where, news[j].where, subject, None, mid, combiner=name)
+
+    def _member_id(self, viewer: Viewer, member: Node, index: int) -> str:
+        view = viewer.view(member)
+        ref = _ref_name(view.where)
+        if ref:
+            return ref
+        title = view.node.value.get("title") if isinstance(view.node.value, dict) else None
+        if title:
+            return f"title:{title}"
+        return f"#{index}:{_types(view.types)}"
+
+    def _discriminator(self, ov: SchemaView, nv: SchemaView, d: str, subject: str) -> None:
+        a, b = ov.discriminator, nv.discriminator
+        if a is None and b is None:
+            return
+        ap = a[0].get("propertyName") if a else None
+        bp = b[0].get("propertyName") if b else None
+        if ap != bp:
+            self.add("schema.discriminator.changed", d, a[1] if a else ov.where, b[1] if b else nv.where, subject, ap, bp, attribute="propertyName")
+        am = (a[0].get("mapping") or {}) if a else {}
+        bm = (b[0].get("mapping") or {}) if b else {}
+        for k in am.keys() | bm.keys():
+            if am.get(k) != bm.get(k):
+                self.add(
+                    "schema.discriminator.changed", d, a[1] if a else ov.where, b[1] if b else nv.where, subject,
+                    am.get(k), bm.get(k), attribute="mapping", key=k,
+                )
 
 
-def surviving_path(spec: Spec, path: str) -> Where:
+# ----------------------------------------------------------------------------------------------
+
+
+def _hashable(value: Any) -> Any:
+    try:
+        hash(value)
+        return value
+    except TypeError:
+        return json.dumps(value, sort_keys=True, default=str)
+
+
+def _types(types: frozenset[str] | None) -> list[str] | None:
+    return None if types is None else sorted(types)
+
+
+def _closed(view: SchemaView) -> bool:
+    ap = view.subschemas.get("additionalProperties")
+    return ap is not None and ap.value is False
+
+
+def _openness(node: Node | None) -> str:
+    if node is None or node.value is True or node.value == {}:
+        return "open"
+    if node.value is False:
+        return "closed"
+    return "schema"
+
+
+def _ref_name(where: Where) -> str | None:
+    """A stable name for a node reached through a $ref: its location, when it is a component."""
+    parts = where.pointer.split("/")
+    if len(parts) == 4 and parts[1] == "components":
+        return "/".join(parts[2:4])
+    if where.pointer.count("/") <= 2 and where.pointer:
+        return f"{where.doc}#{where.pointer}"
+    return None
+
+
+def _subject_of(where: Where, fallback: str) -> str:
+    """Changes inside a named component are named after it (`Pet.owner`), so a component
+    reached from many places reads the same everywhere."""
+    parts = where.pointer.split("/")
+    if len(parts) == 4 and parts[1] == "components" and parts[2] == "schemas":
+        return parts[3].replace("~1", "/").replace("~0", "~")
+    if len(parts) == 3 and parts[1] == "definitions":
+        return parts[2]
+    return fallback
+
+
+def _template_names(path: str) -> list[str]:
+    names = []
+    depth = 0
+    current = ""
+    for ch in path:
+        if ch == "{":
+            depth, current = 1, ""
+        elif ch == "}" and depth:
+            depth = 0
+            names.append(current)
+        elif depth:
+            current += ch
+    return names
+
+
+_STYLE_DEFAULT = {"query": "form", "cookie": "form", "path": "simple", "header": "simple"}
+
+
+def _param_default(location: str, attr: str, value: dict[str, Any]) -> Any:
+    if attr in value:
+        return value[attr]
+    if attr == "style":
+        return _STYLE_DEFAULT.get(location)
+    if attr == "explode":
+        style = value.get("style", _STYLE_DEFAULT.get(location))
+        return style == "form"
+    return False
+
+
+def _hosts(op: Operation) -> frozenset[str]:
+    import urllib.parse
+
+    hosts = set()
+    for s in op.servers:
+        if "://" in s:
+            hosts.add(urllib.parse.urlsplit(s).netloc.lower())
+    return frozenset(hosts) if hosts else frozenset({""})
+
+
+def _alternatives(requirement: Any) -> list[dict[str, frozenset[str]]]:
+    """A security requirement list as alternatives (any one suffices), each a map of scheme to
+    scopes (all needed). No requirement is one empty alternative."""
+    if not isinstance(requirement, list) or not requirement:
+        return [{}]
+    out = []
+    for alt in requirement:
+        if isinstance(alt, dict):
+            out.append({str(k): frozenset(str(s) for s in (v or [])) for k, v in alt.items()})
+    return out or [{}]
+
+
+def _missing(have: dict[str, frozenset[str]], need: dict[str, frozenset[str]]) -> dict[str, frozenset[str]]:
+    out = {}
+    for scheme, scopes in need.items():
+        if scheme not in have:
+            out[scheme] = scopes
+        elif not scopes <= have[scheme]:
+            out[scheme] = scopes - have[scheme]
+    return out
+
+
+def _satisfies(have: dict[str, frozenset[str]], need: dict[str, frozenset[str]]) -> bool:
+    return not _missing(have, need)
+
+
+def _describe_alt(alt: dict[str, frozenset[str]]) -> str:
+    if not alt:
+        return "none"
+    return " + ".join(f"{k}" + (f" ({', '.join(sorted(v))})" if v else "") for k, v in sorted(alt.items()))
+
+
+def _surviving_path(spec: Spec, path: str, webhook: bool = False) -> Where:
     """The nearest node of `spec` that still stands where `path` was: its path item, or `paths`."""
     root = spec.root
-    paths = root.value.get("paths") or {}
-    wanted = path_key(path)
+    section = "webhooks" if webhook else "paths"
+    paths = root.value.get(section) or {}
+    wanted = path if webhook else path_key(path)
     for candidate in paths:
-        if path_key(str(candidate)) == wanted:
-            return root.where.child("paths", str(candidate))
-    return root.where.child("paths") if "paths" in root.value else root.where
+        if (str(candidate) if webhook else path_key(str(candidate))) == wanted:
+            return root.where.child(section, str(candidate))
+    return root.where.child(section) if section in root.value else root.where
+
+
+def kinds(changes: Iterable[Change]) -> list[str]:
+    return sorted({c.kind for c in changes})

@@ -3,8 +3,9 @@ with its level, message, locations and fingerprint, and sorts the findings."""
 
 from __future__ import annotations
 
+import datetime as dt
 import string
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from . import diff
@@ -71,19 +72,36 @@ def _sort(findings: list[Finding]) -> list[Finding]:
     return sorted(findings, key=key)
 
 
-def compare(old: Spec, new: Spec) -> Result:
+def compare(old: Spec, new: Spec, *, today: dt.date | None = None, min_notice_days: int = 365) -> Result:
     """Diff two loaded specs and judge every change."""
+    from .rules.compat._common import Context
+
     rules = load_rules()
+    ctx = Context(old=old, new=new, today=today or dt.date.today(), min_notice_days=min_notice_days)
     changes = diff.compare(old, new)
     by_kind: dict[str, list[Any]] = {}
     for r in rules.values():
         for kind in r.changes:
             by_kind.setdefault(kind, []).append(r)
+    # Operations marked draft or alpha promise nothing yet (oasdiff's x-stability-level):
+    # what would break them is reported as information only.
+    unstable = {
+        op.label: str(op.data.get("x-stability-level")).lower()
+        for op in old.operations.values()
+        if str(op.data.get("x-stability-level")).lower() in ("draft", "alpha")
+    }
     findings: list[Finding] = list(new.problems)
     for change in changes:
         for r in by_kind.get(change.kind, ()):
-            for hit in r.func(change, old, new):
-                findings.append(_finding(r.id, hit, new, old))
+            for hit in r.func(change, ctx):
+                finding = _finding(r.id, hit, new, old)
+                if unstable and finding.level > Level.INFO and hit.operations and all(o in unstable for o in hit.operations):
+                    finding = replace(
+                        finding,
+                        level=Level.INFO,
+                        message=f"{finding.message} (not breaking: the operation is marked {unstable[hit.operations[0]]})",
+                    )
+                findings.append(finding)
     return Result(_sort(findings), changes)
 
 

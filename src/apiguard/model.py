@@ -83,7 +83,14 @@ def join_pointer(tokens: list[str]) -> str:
 
 @dataclass(frozen=True)
 class Change:
-    """A neutral structural difference between two specs. It never says whether it breaks."""
+    """A neutral structural difference between two specs. It never says whether it breaks.
+
+    `kind` names what differs (`operation.removed`, `schema.enum.removed`, ...); `direction`
+    says which way the data flows where it differs (`request`: client to server, `response`:
+    server to client; webhook and callback payloads count as responses); `subject` is what a
+    person calls the changed thing (`query parameter limit`, `Pet.owner.name`); `operations`
+    lists every operation that reaches it, so a change in a shared component is one change.
+    """
 
     kind: str
     operation: str | None
@@ -92,6 +99,15 @@ class Change:
     old_value: Any = None
     new_value: Any = None
     details: tuple[tuple[str, Any], ...] = ()
+    direction: str = ""
+    subject: str = ""
+    operations: tuple[str, ...] = ()
+
+    def detail(self, key: str, default: Any = None) -> Any:
+        for k, v in self.details:
+            if k == key:
+                return v
+        return default
 
 
 @dataclass(frozen=True)

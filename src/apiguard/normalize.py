@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import urllib.parse
+from functools import lru_cache
 from typing import Any
 
 from .model import Where
@@ -22,6 +23,7 @@ HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "tra
 _TEMPLATE = re.compile(r"\{[^}/]*\}")
 
 
+@lru_cache(maxsize=8192)
 def path_key(path: str) -> str:
     """Identity of a path template: parameter names erased, so a rename is no change."""
     return _TEMPLATE.sub("{}", path)
@@ -144,8 +146,13 @@ def _servers(raw: Any) -> tuple[str, ...]:
 
 
 def _join_url_path(server: str, path: str) -> str:
+    return _server_path(server) + path
+
+
+@lru_cache(maxsize=256)
+def _server_path(server: str) -> str:
     base = urllib.parse.urlsplit(server).path if "://" in server else server.split("?", 1)[0]
-    return base.rstrip("/") + path
+    return base.rstrip("/")
 
 
 # ----------------------------------------------------------------------------------------------

@@ -22,7 +22,8 @@ def render_text(report: Report, *, color: bool = False, width: int = 100) -> str
     )
     groups: dict[str, list[Finding]] = defaultdict(list)
     for f in report.findings:
-        groups[", ".join(f.operations) or "(spec)"].append(f)
+        # A change in a shared component is one finding: list it under its first operation.
+        groups[f.operations[0] if f.operations else "(spec)"].append(f)
     order = sorted(groups, key=lambda g: (-max(int(f.level) for f in groups[g]), g))
     for group in order:
         console.print(f"[bold]{escape(group)}[/bold]")
@@ -34,6 +35,9 @@ def render_text(report: Report, *, color: bool = False, width: int = 100) -> str
                 f"  [{style}]{f.level.label:<7}[/{style}] [dim]{f.rule}[/dim]{escape(where)}\n"
                 f"          {escape(f.message)}"
             )
+            if len(f.operations) > 1:
+                others = ", ".join(f.operations[1:4]) + (", ..." if len(f.operations) > 4 else "")
+                console.print(f"          [dim]also reached by {len(f.operations) - 1} more: {escape(others)}[/dim]")
     counts = report.counts
     parts = [f"{counts.get(l.label, 0)} {l.label}" + ("s" if counts.get(l.label, 0) != 1 else "") for l in sorted(Level, reverse=True)]
     summary = f"{len(report.findings)} finding{'s' if len(report.findings) != 1 else ''}: " + ", ".join(parts)

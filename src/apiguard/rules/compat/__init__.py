@@ -1,3 +1,3 @@
 """Compatibility rules: each judges one kind of change between two versions of a spec."""
 
-from . import endpoints  # noqa: F401
+from . import bodies, endpoints, parameters, responses, schemas, security  # noqa: F401

@@ -1,4 +1,5 @@
-"""Endpoint rules: operations added and removed."""
+"""Endpoint rules: operations and webhooks added, removed, renamed, moved or repurposed, and the
+deprecation and stability policy around removing them."""
 
 from __future__ import annotations
 
@@ -6,21 +7,110 @@ from typing import Iterable
 
 from ...model import Change
 from ...registry import Hit, compat_rule
-from ...spec import Spec
+from ._common import Context, hit, parse_date, sunset_state
+
+_STABILITY = {"draft": 0, "alpha": 1, "beta": 2, "stable": 3}
+
+
+def _removed_operation(change: Change) -> bool:
+    return not change.detail("webhook")
 
 
 @compat_rule("operation.removed")
-def operation_removed_without_deprecation(change: Change, old: Spec, new: Spec) -> Iterable[Hit]:
-    if not change.old_value:  # old_value: whether the operation was deprecated
-        yield Hit({"operation": change.operation}, new=change.new, old=change.old, operations=(change.operation or "",))
+def operation_removed_without_deprecation(change: Change, ctx: Context) -> Iterable[Hit]:
+    if _removed_operation(change) and sunset_state(change, ctx) == "none":
+        yield hit(change)
 
 
 @compat_rule("operation.removed")
-def deprecated_operation_removed(change: Change, old: Spec, new: Spec) -> Iterable[Hit]:
-    if change.old_value:
-        yield Hit({"operation": change.operation}, new=change.new, old=change.old, operations=(change.operation or "",))
+def operation_removed_before_sunset(change: Change, ctx: Context) -> Iterable[Hit]:
+    if _removed_operation(change) and sunset_state(change, ctx) == "pending":
+        yield hit(change, sunset=str(parse_date(change.detail("sunset"))))
+
+
+@compat_rule("operation.removed")
+def deprecated_operation_removed(change: Change, ctx: Context) -> Iterable[Hit]:
+    if _removed_operation(change) and sunset_state(change, ctx) == "undated":
+        yield hit(change)
+
+
+@compat_rule("operation.removed")
+def operation_removed_after_sunset(change: Change, ctx: Context) -> Iterable[Hit]:
+    if _removed_operation(change) and sunset_state(change, ctx) == "passed":
+        yield hit(change, sunset=str(parse_date(change.detail("sunset"))))
 
 
 @compat_rule("operation.added")
-def operation_added(change: Change, old: Spec, new: Spec) -> Iterable[Hit]:
-    yield Hit({"operation": change.operation}, new=change.new, operations=(change.operation or "",))
+def operation_added(change: Change, ctx: Context) -> Iterable[Hit]:
+    if not change.detail("webhook"):
+        yield hit(change)
+
+
+@compat_rule("operation.removed")
+def webhook_removed(change: Change, ctx: Context) -> Iterable[Hit]:
+    if change.detail("webhook") and sunset_state(change, ctx) != "passed":
+        yield hit(change)
+
+
+@compat_rule("operation.added")
+def webhook_added(change: Change, ctx: Context) -> Iterable[Hit]:
+    if change.detail("webhook"):
+        yield hit(change)
+
+
+@compat_rule("operation.id.changed")
+def operation_id_changed(change: Change, ctx: Context) -> Iterable[Hit]:
+    if change.old_value:
+        yield hit(change)
+
+
+@compat_rule("operation.id.moved")
+def operation_id_reassigned(change: Change, ctx: Context) -> Iterable[Hit]:
+    yield hit(change)
+
+
+@compat_rule("operation.repurposed")
+def operation_repurposed(change: Change, ctx: Context) -> Iterable[Hit]:
+    yield hit(change)
+
+
+@compat_rule("operation.deprecated.changed")
+def operation_deprecated(change: Change, ctx: Context) -> Iterable[Hit]:
+    if change.new_value is True:
+        yield hit(change)
+
+
+@compat_rule("operation.x-sunset.changed")
+def operation_sunset_moved_earlier(change: Change, ctx: Context) -> Iterable[Hit]:
+    old, new = parse_date(change.old_value), parse_date(change.new_value)
+    if old is not None and new is not None and new < old:
+        yield hit(change)
+
+
+@compat_rule("operation.x-stability-level.changed")
+def operation_stability_decreased(change: Change, ctx: Context) -> Iterable[Hit]:
+    old = _STABILITY.get(str(change.old_value).lower())
+    new = _STABILITY.get(str(change.new_value).lower()) if change.new_value is not None else _STABILITY["stable"]
+    if old is not None and new is not None and new < old:
+        yield hit(change)
+
+
+@compat_rule("operation.url.changed")
+def operation_url_changed(change: Change, ctx: Context) -> Iterable[Hit]:
+    yield hit(change)
+
+
+@compat_rule("operation.deprecated.changed", "operation.x-sunset.changed")
+def operation_sunset_too_soon(change: Change, ctx: Context) -> Iterable[Hit]:
+    """A newly announced sunset must leave clients the minimum notice (default 365 days)."""
+    op = next((o for o in ctx.new.operations.values() if o.label == change.operation), None)
+    if op is None or not op.deprecated:
+        return
+    if change.kind == "operation.deprecated.changed" and change.new_value is not True:
+        return
+    sunset = parse_date(op.data.get("x-sunset"))
+    if sunset is None:
+        return
+    notice = (sunset - ctx.today).days
+    if notice < ctx.min_notice_days:
+        yield hit(change, sunset=str(sunset), days=str(notice), minimum=str(ctx.min_notice_days))

@@ -1,0 +1,262 @@
+"""The effective view of a schema, as the diff compares it.
+
+A schema as written may hide its contract behind `$ref`, split it over `allOf` members, and spell
+"may be null" three ways. `SchemaView` is what a client actually gets: references followed,
+`allOf` members merged (properties and `required` united, bounds tightened), nullability folded
+into one flag, and every keyword's value kept with the node it came from, so a finding still
+points at the line a person wrote. Views are cached per node: a shared component is viewed once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .model import Where
+from .normalize import _is_null_schema
+from .spec import Node, Spec
+
+# Keywords whose value is compared as a whole (scalars, lists of scalars).
+SCALAR_KEYWORDS = (
+    "format",
+    "const",
+    "default",
+    "pattern",
+    "readOnly",
+    "writeOnly",
+    "deprecated",
+    "uniqueItems",
+    "multipleOf",
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "minLength",
+    "maxLength",
+    "minItems",
+    "maxItems",
+    "minProperties",
+    "maxProperties",
+    "minContains",
+    "maxContains",
+    "contentMediaType",
+    "contentEncoding",
+    "dependentRequired",
+    "x-sunset",
+)
+# Keywords holding one sub-schema.
+SUBSCHEMA_KEYWORDS = (
+    "items",
+    "additionalProperties",
+    "not",
+    "contains",
+    "propertyNames",
+    "if",
+    "then",
+    "else",
+    "unevaluatedProperties",
+    "unevaluatedItems",
+    "contentSchema",
+    "additionalItems",
+)
+# Keywords holding a map of name -> sub-schema.
+SCHEMA_MAP_KEYWORDS = ("patternProperties", "dependentSchemas")
+_KIND: dict[str, str] = {
+    **{k: "scalar" for k in SCALAR_KEYWORDS},
+    **{k: "sub" for k in SUBSCHEMA_KEYWORDS},
+    **{k: "map" for k in SCHEMA_MAP_KEYWORDS},
+    **{k: k for k in ("enum", "properties", "required", "prefixItems")},
+}
+LOWER_BOUNDS = ("minimum", "exclusiveMinimum", "minLength", "minItems", "minProperties", "minContains")
+UPPER_BOUNDS = ("maximum", "exclusiveMaximum", "maxLength", "maxItems", "maxProperties", "maxContains")
+
+
+@dataclass
+class SchemaView:
+    node: Node
+    types: frozenset[str] | None  # None: any type; never contains "null"
+    nullable: bool
+    keywords: dict[str, tuple[Any, Where]] = field(default_factory=dict)
+    properties: dict[str, Node] = field(default_factory=dict)
+    properties_where: Where | None = None
+    required: dict[str, Where] = field(default_factory=dict)
+    subschemas: dict[str, Node] = field(default_factory=dict)
+    schema_maps: dict[str, dict[str, Node]] = field(default_factory=dict)
+    enum: tuple[list[Any], Where] | None = None
+    one_of: list[Node] = field(default_factory=list)
+    any_of: list[Node] = field(default_factory=list)
+    discriminator: tuple[dict[str, Any], Where] | None = None
+    prefix_items: list[Node] = field(default_factory=list)
+    boolean: bool | None = None  # a `true`/`false` schema
+
+    @property
+    def where(self) -> Where:
+        return self.node.where
+
+    def bound(self, name: str) -> Any:
+        hit = self.keywords.get(name)
+        return None if hit is None else hit[0]
+
+
+class Viewer:
+    """Builds and caches views for one spec."""
+
+    def __init__(self, spec: Spec) -> None:
+        self.spec = spec
+        self._cache: dict[Where, SchemaView] = {}
+        self._building: set[Where] = set()
+
+    def view(self, node: Node) -> SchemaView:
+        node = self.spec.deref(node.value, node.where)
+        hit = self._cache.get(node.where)
+        if hit is None:
+            hit = self._build(node)
+            self._cache[node.where] = hit
+        return hit
+
+    def _build(self, node: Node) -> SchemaView:
+        value = node.value
+        if isinstance(value, bool):
+            return SchemaView(node=node, types=None, nullable=value, boolean=value)
+        if not isinstance(value, dict):
+            return SchemaView(node=node, types=None, nullable=True)
+        where = node.where
+        view = SchemaView(node=node, types=None, nullable=False)
+        raw_type = value.get("type")
+        types: set[str] | None = None
+        if isinstance(raw_type, str):
+            types = {raw_type}
+        elif isinstance(raw_type, list):
+            types = {str(t) for t in raw_type}
+        if types is not None and "null" in types:
+            view.nullable = True
+            types.discard("null")
+        if value.get("nullable") is True or value.get("x-nullable") is True:
+            view.nullable = True
+        view.types = frozenset(types) if types is not None else None
+        # One pass over the keys the schema has (usually a handful), not over every keyword.
+        for key, item in value.items():
+            kind = _KIND.get(key)
+            if kind is None:
+                continue
+            if kind == "scalar":
+                view.keywords[key] = (item, where.child(key))
+            elif kind == "sub":
+                if isinstance(item, (dict, bool)):
+                    view.subschemas[key] = Node(item, where.child(key))
+            elif kind == "map":
+                if isinstance(item, dict):
+                    view.schema_maps[key] = {str(k): Node(v, where.child(key, str(k))) for k, v in item.items()}
+            elif key == "enum":
+                if isinstance(item, list):
+                    view.enum = (item, where.child("enum"))
+            elif key == "properties":
+                if isinstance(item, dict):
+                    pw = view.properties_where = where.child("properties")
+                    for name, prop in item.items():
+                        view.properties[str(name)] = Node(prop, pw.child(str(name)))
+            elif key == "required":
+                if isinstance(item, list):
+                    for i, name in enumerate(item):
+                        if isinstance(name, str):
+                            view.required[name] = where.child("required", i)
+            elif key == "prefixItems":
+                if isinstance(item, list):
+                    view.prefix_items = [Node(v, where.child("prefixItems", i)) for i, v in enumerate(item)]
+        if isinstance(value.get("discriminator"), dict):
+            view.discriminator = (value["discriminator"], where.child("discriminator"))
+        for combiner in ("oneOf", "anyOf"):
+            members = value.get(combiner)
+            if not isinstance(members, list):
+                continue
+            kept = [Node(m, where.child(combiner, i)) for i, m in enumerate(members) if not _is_null_schema(m)]
+            if len(kept) < len(members):
+                view.nullable = True
+            if combiner == "oneOf":
+                view.one_of = kept
+            else:
+                view.any_of = kept
+        # A nullable wrapper around one schema (`oneOf: [X, {type: null}]`) is X, nullable.
+        for attr in ("one_of", "any_of"):
+            members_kept: list[Node] = getattr(view, attr)
+            if len(members_kept) == 1 and view.nullable and not view.properties and view.types is None:
+                inner = self.view(members_kept[0])
+                merged = _copy_view(inner, node)
+                merged.nullable = True
+                setattr(view, attr, [])
+                return _merge(merged, view)
+        if isinstance(value.get("allOf"), list) and node.where not in self._building:
+            self._building.add(node.where)
+            try:
+                for i, member in enumerate(value["allOf"]):
+                    view = _merge(view, self.view(Node(member, where.child("allOf", i))))
+            finally:
+                self._building.discard(node.where)
+        return view
+
+
+def _copy_view(src: SchemaView, node: Node) -> SchemaView:
+    return SchemaView(
+        node=node,
+        types=src.types,
+        nullable=src.nullable,
+        keywords=dict(src.keywords),
+        properties=dict(src.properties),
+        properties_where=src.properties_where,
+        required=dict(src.required),
+        subschemas=dict(src.subschemas),
+        schema_maps={k: dict(v) for k, v in src.schema_maps.items()},
+        enum=src.enum,
+        one_of=list(src.one_of),
+        any_of=list(src.any_of),
+        discriminator=src.discriminator,
+        prefix_items=list(src.prefix_items),
+        boolean=src.boolean,
+    )
+
+
+def _merge(base: SchemaView, other: SchemaView) -> SchemaView:
+    """`base` and `other` must both hold (allOf): the view of their conjunction."""
+    out = _copy_view(base, base.node)
+    if other.types is not None:
+        out.types = other.types if out.types is None else (out.types & other.types) or out.types
+    # allOf only allows null when every member does; a member without `type` says nothing.
+    if other.types is not None or other.boolean is False:
+        out.nullable = out.nullable and other.nullable if base.types is not None else other.nullable
+    for key, hit in other.keywords.items():
+        if key not in out.keywords:
+            out.keywords[key] = hit
+        elif key in LOWER_BOUNDS and _num(hit[0]) is not None and _num(out.keywords[key][0]) is not None:
+            if hit[0] > out.keywords[key][0]:
+                out.keywords[key] = hit
+        elif key in UPPER_BOUNDS and _num(hit[0]) is not None and _num(out.keywords[key][0]) is not None:
+            if hit[0] < out.keywords[key][0]:
+                out.keywords[key] = hit
+    for name, prop in other.properties.items():
+        out.properties.setdefault(name, prop)
+    if out.properties_where is None:
+        out.properties_where = other.properties_where
+    for name, where in other.required.items():
+        out.required.setdefault(name, where)
+    for key, sub in other.subschemas.items():
+        out.subschemas.setdefault(key, sub)
+    for key, mapping in other.schema_maps.items():
+        target = out.schema_maps.setdefault(key, {})
+        for k, v in mapping.items():
+            target.setdefault(k, v)
+    if out.enum is None:
+        out.enum = other.enum
+    elif other.enum is not None:
+        allowed = [v for v in out.enum[0] if v in other.enum[0]]
+        out.enum = (allowed, out.enum[1])
+    out.one_of = out.one_of or other.one_of
+    out.any_of = out.any_of or other.any_of
+    out.discriminator = out.discriminator or other.discriminator
+    out.prefix_items = out.prefix_items or other.prefix_items
+    return out
+
+
+def _num(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value)

@@ -125,3 +125,23 @@ def test_digitalocean_multi_file_locations_point_into_the_right_file() -> None:
     assert loc.file.endswith("resources/1-clicks/oneClicks_list.yml")
     text = Path(loc.file).read_text().splitlines()
     assert text[loc.line - 1].startswith(("operationId", "summary", "description", "tags")) or loc.line == 1
+
+
+def test_equal_subtree_shortcut_changes_nothing() -> None:
+    """The diff skips equal subtrees without references; on a real pair with hundreds of
+    changes the result must be exactly what the full walk finds."""
+    from apiguard import diff as diff_module
+
+    root = need_specs()
+    old = load_spec(str(root / "openai/old-5162af9.yaml"))
+    new = load_spec(str(root / "openai/new-f85dbe2.yaml"))
+    fast = diff_module.compare(old, new)
+
+    class Full(diff_module.Differ):
+        def _refs_below(self, value: object) -> bool:
+            return True
+
+    full = Full(old, new).run()
+    key = lambda c: (c.kind, c.old, c.new, c.direction, tuple(sorted(c.operations)))  # noqa: E731
+    assert len(fast) > 200
+    assert sorted(map(key, fast)) == sorted(map(key, full))

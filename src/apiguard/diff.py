@@ -46,6 +46,16 @@ class _Rec:
     operations: dict[str, None] = field(default_factory=dict)  # ordered set
 
 
+_Pair = tuple  # (old Where, new Where, direction)
+
+
+@dataclass
+class _PairInfo:
+    recs: list[_Rec] = field(default_factory=list)
+    children: list["_PairInfo"] = field(default_factory=list)
+    operations: dict[str, None] = field(default_factory=dict)
+
+
 def compare(old: Spec, new: Spec) -> list[Change]:
     return Differ(old, new).run()
 
@@ -55,9 +65,11 @@ class Differ:
         self.old, self.new = old, new
         self.vo, self.vn = Viewer(old), Viewer(new)
         self._recs: dict[tuple[Any, ...], _Rec] = {}
-        self._memo: dict[tuple[Where, Where, str], list[_Rec]] = {}
-        self._active: set[tuple[Where, Where, str]] = set()
-        self._collectors: list[list[_Rec]] = []
+        # The pair graph: each compared (old, new, direction) pair, the changes found directly in
+        # it and the pairs it reached. Operations are attributed once, at the end, by walking it.
+        self._pairs: dict[_Pair, _PairInfo] = {}
+        self._stack: list[_PairInfo] = []
+        self._has_ref: dict[int, bool] = {}
         self._op = ""
 
     # -- recording -----------------------------------------------------------------------
@@ -77,10 +89,10 @@ class Differ:
         rec = self._recs.get(key)
         if rec is None:
             rec = self._recs[key] = _Rec(kind, direction, old, new, old_value, new_value, det, subject)
-        if self._op:
+        if self._stack:
+            self._stack[-1].recs.append(rec)
+        elif self._op:
             rec.operations[self._op] = None
-        for collector in self._collectors:
-            collector.append(rec)
         return rec
 
     def run(self) -> list[Change]:
@@ -88,6 +100,7 @@ class Differ:
         self._operations(self.old.webhooks, self.new.webhooks, flipped=True)
         self._op = ""
         self._security_schemes()
+        self._attribute()
         out = []
         for rec in self._recs.values():
             ops = tuple(rec.operations)
@@ -428,25 +441,65 @@ class Differ:
     def schema(self, o: Node, n: Node, direction: str, subject: str) -> None:
         ov, nv = self.vo.view(o), self.vn.view(n)
         key = (ov.where, nv.where, direction)
-        hit = self._memo.get(key)
-        if hit is not None:
-            for rec in hit:
-                if self._op:
-                    rec.operations[self._op] = None
-                for collector in self._collectors:
-                    collector.append(rec)
-            return
-        if key in self._active:
-            return
-        self._active.add(key)
-        collected: list[_Rec] = []
-        self._collectors.append(collected)
-        try:
-            self._schema(ov, nv, direction, _subject_of(nv.where, subject))
-        finally:
-            self._collectors.pop()
-            self._active.discard(key)
-            self._memo[key] = collected
+        info = self._pairs.get(key)
+        if info is None:
+            info = self._pairs[key] = _PairInfo()
+            self._link(info)
+            # Equal subtrees without references cannot differ: the common case, decided in C.
+            if ov.node.value == nv.node.value and not self._refs_below(ov.node.value):
+                return
+            self._stack.append(info)
+            try:
+                self._schema(ov, nv, direction, _subject_of(nv.where, subject))
+            finally:
+                self._stack.pop()
+        else:
+            self._link(info)
+
+    def _link(self, info: "_PairInfo") -> None:
+        if self._stack:
+            self._stack[-1].children.append(info)
+        elif self._op:
+            info.operations[self._op] = None
+
+    def _refs_below(self, value: Any) -> bool:
+        """Whether a `$ref` occurs anywhere in `value` (cached per container)."""
+        if type(value) is dict:
+            hit = self._has_ref.get(id(value))
+            if hit is None:
+                hit = "$ref" in value or any(self._refs_below(v) for v in value.values() if type(v) in (dict, list))
+                self._has_ref[id(value)] = hit
+            return hit
+        if type(value) is list:
+            return any(self._refs_below(v) for v in value if type(v) in (dict, list))
+        return False
+
+    def _attribute(self) -> None:
+        """Give every change the operations that reach it: down the pair graph from each pair
+        an operation reached directly. Only pairs with changes below them cost anything."""
+        below: dict[int, list[_Rec]] = {}
+
+        def flatten(info: _PairInfo, seen: set[int]) -> list[_Rec]:
+            hit = below.get(id(info))
+            if hit is not None:
+                return hit
+            seen.add(id(info))
+            out = list(info.recs)
+            for child in info.children:
+                if id(child) not in seen:
+                    out.extend(flatten(child, seen))
+            # Inside a cycle the result is partial; only the cycle's entry point is cached.
+            if not any(id(c) in seen and id(c) not in below for c in info.children):
+                below[id(info)] = out
+            seen.discard(id(info))
+            return out
+
+        for info in self._pairs.values():
+            if info.operations:
+                recs = flatten(info, set())
+                for rec in recs:
+                    for op in info.operations:
+                        rec.operations[op] = None
 
     def _schema(self, ov: SchemaView, nv: SchemaView, d: str, subject: str) -> None:
         ow, nw = ov.where, nv.where
@@ -601,8 +654,8 @@ class Differ:
             olds, news = getattr(ov, attr), getattr(nv, attr)
             if not olds and not news:
                 continue
-            old_ids = [self._member_id(self.vo, m, i) for i, m in enumerate(olds)]
-            new_ids = [self._member_id(self.vn, m, i) for i, m in enumerate(news)]
+            old_ids = _unique([self._member_id(self.vo, m, i) for i, m in enumerate(olds)])
+            new_ids = _unique([self._member_id(self.vn, m, i) for i, m in enumerate(news)])
             for i, mid in enumerate(old_ids):
                 if mid in new_ids:
                     self.schema(olds[i], news[new_ids.index(mid)], d, f"{subject}.{name}[{i}]")
@@ -649,6 +702,16 @@ def _hashable(value: Any) -> Any:
         return value
     except TypeError:
         return json.dumps(value, sort_keys=True, default=str)
+
+
+def _unique(ids: list[str]) -> list[str]:
+    """Variant identities made unique: the second variant titled "array" is "array (2)"."""
+    seen: dict[str, int] = {}
+    out = []
+    for mid in ids:
+        seen[mid] = seen.get(mid, 0) + 1
+        out.append(mid if seen[mid] == 1 else f"{mid} ({seen[mid]})")
+    return out
 
 
 def _types(types: frozenset[str] | None) -> list[str] | None:

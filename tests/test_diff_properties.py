@@ -114,6 +114,7 @@ MIRROR = {
     "schema.enum.added": "schema.enum.dropped",
     "link.added": "link.removed",
     "callback.added": "callback.removed",
+    "schema.added": "schema.removed",
 }
 MIRROR.update({v: k for k, v in MIRROR.items()})
 

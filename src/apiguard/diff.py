@@ -31,6 +31,7 @@ from .spec import Node, Operation, Spec
 REQUEST, RESPONSE = "request", "response"
 FLIP = {REQUEST: RESPONSE, RESPONSE: REQUEST}
 _BOUNDS = set(LOWER_BOUNDS) | set(UPPER_BOUNDS)
+_FLAGS = frozenset(("readOnly", "writeOnly", "deprecated", "uniqueItems"))
 
 
 @dataclass
@@ -153,9 +154,12 @@ class Differ:
                 self._op = op.label
                 self.add("operation.added", "", None, op.node.where, op.label, webhook=flipped)
         # An operationId that now names another endpoint: generated SDK methods change meaning.
-        old_ids = {op.operation_id: op for op in old_ops.values() if op.operation_id}
+        # Only ids that name one operation on each side can be said to move.
+        old_count = _counts(op.operation_id for op in old_ops.values())
+        new_count = _counts(op.operation_id for op in new_ops.values())
+        old_ids = {op.operation_id: op for op in old_ops.values() if op.operation_id and old_count[op.operation_id] == 1}
         for op in new_ops.values():
-            was = old_ids.get(op.operation_id) if op.operation_id else None
+            was = old_ids.get(op.operation_id) if op.operation_id and new_count[op.operation_id] == 1 else None
             if was is not None and was.key != op.key and matched.get(op.key) is not was:
                 if op.key in matched or was.key in new_ops:
                     self._op = op.label
@@ -173,14 +177,17 @@ class Differ:
         req, resp = (RESPONSE, REQUEST) if flipped else (REQUEST, RESPONSE)
         od, nd = o.data, n.data
         ow, nw = o.node.where, n.node.where
+        def at(where: Where, data: dict[str, Any], key: str) -> Where:
+            return where.child(key) if key in data else where
+
         if o.operation_id != n.operation_id:
-            self.add("operation.id.changed", "", ow, nw, n.label, o.operation_id, n.operation_id)
+            self.add("operation.id.changed", "", at(ow, od, "operationId"), at(nw, nd, "operationId"), n.label, o.operation_id, n.operation_id)
         if o.deprecated != n.deprecated:
-            self.add("operation.deprecated.changed", "", ow, nw, n.label, o.deprecated, n.deprecated)
+            self.add("operation.deprecated.changed", "", at(ow, od, "deprecated"), at(nw, nd, "deprecated"), n.label, o.deprecated, n.deprecated)
         for key in ("x-sunset", "x-stability-level"):
             if od.get(key) != nd.get(key):
-                self.add(f"operation.{key}.changed", "", ow, nw, n.label, od.get(key), nd.get(key))
-        if set(o.url_paths).isdisjoint(n.url_paths) or _hosts(o) != _hosts(n):
+                self.add(f"operation.{key}.changed", "", at(ow, od, key), at(nw, nd, key), n.label, od.get(key), nd.get(key))
+        if set(o.url_paths).isdisjoint(n.url_paths) or not _hosts(o) <= _hosts(n):
             self.add("operation.url.changed", "", ow, nw, n.label, list(o.url_paths), list(n.url_paths), old_servers=list(o.servers), new_servers=list(n.servers))
         self._parameters(o, n, req)
         self._request_body(o, n, req)
@@ -190,7 +197,9 @@ class Differ:
 
     # -- parameters ------------------------------------------------------------------------
     def _param_ids(self, op: Operation) -> dict[tuple[str, str], Any]:
-        names = _template_names(op.path)
+        # Positions count in the whole URL template: a segment may move into the server URL.
+        server = op.servers[0] if op.servers else ""
+        names = _template_names(_url_path(server) + op.path)
         out = {}
         for (loc, name), param in op.parameters.items():
             if loc == "path" and name in names:
@@ -231,7 +240,7 @@ class Differ:
             ov, nv = op_.node.value, np_.node.value
             if op_.required != np_.required:
                 self.add("parameter.required.changed", direction, op_.node.where, np_.node.where, subject, op_.required, np_.required, location=np_.location)
-            for attr in ("style", "explode", "allowEmptyValue", "allowReserved"):
+            for attr in ("style", "explode", "allowEmptyValue", "allowReserved", "x-collectionFormat"):
                 a, b = _param_default(op_.location, attr, ov), _param_default(np_.location, attr, nv)
                 if a != b:
                     self.add(f"parameter.{attr}.changed", direction, op_.node.where, np_.node.where, subject, a, b, location=np_.location)
@@ -302,6 +311,11 @@ class Differ:
             oc, nc = orr.value.get("content"), nr.value.get("content")
             if isinstance(oc, dict) and isinstance(nc, dict):
                 self._content(Node(oc, orr.where.child("content")), Node(nc, nr.where.child("content")), direction, subject, orr.where, nr.where)
+            elif isinstance(oc, dict) and oc and not nc:
+                # The whole body is gone: one change for the response, not one per media type.
+                self.add("schema.removed", direction, orr.where.child("content"), nr.where, f"{subject} body", media=", ".join(map(str, oc)))
+            elif isinstance(nc, dict) and nc and not oc:
+                self.add("schema.added", direction, orr.where, nr.where.child("content"), f"{subject} body", media=", ".join(map(str, nc)))
             self._headers(orr, nr, direction, subject)
             ol, nl = orr.value.get("links") or {}, nr.value.get("links") or {}
             if isinstance(ol, dict) and isinstance(nl, dict):
@@ -397,7 +411,11 @@ class Differ:
             if not isinstance(on.value, dict) or not isinstance(nn.value, dict):
                 continue
             for attr in ("type", "in", "name", "scheme", "bearerFormat", "openIdConnectUrl"):
-                if str(on.value.get(attr, "")).lower() != str(nn.value.get(attr, "")).lower():
+                a, b = str(on.value.get(attr, "")), str(nn.value.get(attr, ""))
+                # HTTP auth schemes and header names ignore case; query and cookie names do not.
+                if attr in ("type", "in", "scheme") or (attr == "name" and str(nn.value.get("in")) == "header"):
+                    a, b = a.lower(), b.lower()
+                if a != b:
                     self.add("security-scheme.changed", "", on.where, nn.where, f"security scheme {name}", on.value.get(attr), nn.value.get(attr), attribute=attr, scheme=name)
             of, nf = on.value.get("flows") or {}, nn.value.get("flows") or {}
             if isinstance(of, dict) and isinstance(nf, dict):
@@ -435,6 +453,9 @@ class Differ:
             for key in old_ops.keys() - new_ops.keys():
                 self._op = outer
                 self.add("callback.removed", "", old_ops[key].node.where, ncb.where, f"callback {name} {old_ops[key].label}", name=name)
+            for key in new_ops.keys() - old_ops.keys():
+                self._op = outer
+                self.add("callback.added", "", None, new_ops[key].node.where, f"callback {name} {new_ops[key].label}", name=name)
             self._op = outer
 
     # -- schemas ---------------------------------------------------------------------------
@@ -450,11 +471,24 @@ class Differ:
                 return
             self._stack.append(info)
             try:
-                self._schema(ov, nv, direction, _subject_of(nv.where, subject))
+                self._schema(ov, nv, direction, _subject_of(nv.where, _subject_of(ov.where, subject)))
             finally:
                 self._stack.pop()
         else:
             self._link(info)
+
+    def _counterpart(self, src: Spec, dst: Spec, where: Where, fallback: Where) -> Where:
+        """The node of `dst` at the same place as `where` in `src` (a property's owner that an
+        allOf pulled in), so a change inside a shared component is located at the component
+        once, not at every schema that includes it; `fallback` when that place is gone."""
+        doc = dst.resolver.root_key if where.doc == src.resolver.root_key else where.doc
+        if doc not in dst.documents:
+            return fallback
+        try:
+            dst.resolver.get(Where(doc, where.pointer))
+        except (KeyError, IndexError, TypeError):
+            return fallback
+        return Where(doc, where.pointer)
 
     def _link(self, info: "_PairInfo") -> None:
         if self._stack:
@@ -507,10 +541,18 @@ class Differ:
             if ov.boolean != nv.boolean:
                 self.add("schema.boolean.changed", d, ow, nw, subject, ov.boolean, nv.boolean)
             return
+        # `oneOf: [X]` says what X says: compare through a single variant.
+        for attr in ("one_of", "any_of"):
+            if len(getattr(nv, attr)) == 1 and not ov.one_of and not ov.any_of and nv.types is None and not nv.properties:
+                self.schema(ov.node, getattr(nv, attr)[0], d, subject)
+                return
+            if len(getattr(ov, attr)) == 1 and not nv.one_of and not nv.any_of and ov.types is None and not ov.properties:
+                self.schema(getattr(ov, attr)[0], nv.node, d, subject)
+                return
         # Wrapped into oneOf/anyOf: the old schema is now one variant among several.
         for attr, name in (("one_of", "oneOf"), ("any_of", "anyOf")):
             new_members, old_members = getattr(nv, attr), getattr(ov, attr)
-            if new_members and not old_members and not ov.one_of and not ov.any_of:
+            if len(new_members) >= 2 and not old_members and not ov.one_of and not ov.any_of:
                 twin = self._matching_member(ov, new_members)
                 if twin is not None:
                     self.add("schema.wrapped", d, ow, nw, subject, combiner=name, variants=len(new_members))
@@ -523,12 +565,19 @@ class Differ:
         for kw in ov.keywords.keys() | nv.keywords.keys() if ov.keywords or nv.keywords else ():
             a, b = ov.keywords.get(kw), nv.keywords.get(kw)
             av, bv = (a[0] if a else None), (b[0] if b else None)
-            if av == bv and type(av) is type(bv):
+            if av == bv and (type(av) is type(bv) or _both_numbers(av, bv)):
+                continue
+            if kw in _FLAGS and bool(av) == bool(bv):
+                continue  # `readOnly: false` says what its absence says
+            if kw == "dependentRequired" and _as_sets(av) == _as_sets(bv):
                 continue
             kw_old = a[1] if a else ow
             kw_new = b[1] if b else nw
             if kw in _BOUNDS:
                 self._bound(kw, av, bv, d, kw_old, kw_new, subject)
+            elif kw == "multipleOf":
+                if not _multiple_safe(av, bv, d):
+                    self.add("schema.multipleOf.changed", d, kw_old, kw_new, subject, av, bv)
             elif kw == "uniqueItems":
                 if bool(av) != bool(bv):
                     self.add("schema.uniqueItems.changed", d, kw_old, kw_new, subject, bool(av), bool(bv))
@@ -582,7 +631,9 @@ class Differ:
             if name not in nv.properties:
                 pview = self.vo.view(node)
                 self.add(
-                    "schema.property.removed", d, node.where, nv.properties_where or nv.where, f"{subject}.{name}",
+                    "schema.property.removed", d, node.where,
+                    self._counterpart(self.old, self.new, _parent(node.where), nv.properties_where or nv.where),
+                    _owner_subject(node.where, f"{subject}.{name}"),
                     name=name, required=name in ov.required, closed=closed,
                     deprecated=pview.keywords.get("deprecated", (False,))[0] is True,
                     sunset=pview.keywords.get("x-sunset", (None,))[0],
@@ -593,7 +644,9 @@ class Differ:
             if name not in ov.properties:
                 pview = self.vn.view(node)
                 self.add(
-                    "schema.property.added", d, ov.properties_where or ov.where, node.where, f"{subject}.{name}",
+                    "schema.property.added", d,
+                    self._counterpart(self.new, self.old, _parent(node.where), ov.properties_where or ov.where),
+                    node.where, _owner_subject(node.where, f"{subject}.{name}"),
                     name=name, required=name in nv.required,
                     read_only=pview.keywords.get("readOnly", (False,))[0] is True,
                     write_only=pview.keywords.get("writeOnly", (False,))[0] is True,
@@ -601,9 +654,13 @@ class Differ:
         for name in ov.properties.keys() & nv.properties.keys():
             was, now = name in ov.required, name in nv.required
             if was != now:
+                # Located at the `required` entry, or at the schema that declares the property, so a
+                # property of a shared component is one finding wherever it is included.
+                old_at = ov.required[name] if was else _owner(ov.properties[name].where, ov.where)
+                new_at = nv.required[name] if now else _owner(nv.properties[name].where, nv.where)
                 self.add(
-                    "schema.required.changed", d, ov.required.get(name, ov.where), nv.required.get(name, nv.where),
-                    f"{subject}.{name}", was, now, name=name,
+                    "schema.required.changed", d, old_at, new_at,
+                    _owner_subject(nv.properties[name].where, f"{subject}.{name}"), was, now, name=name,
                 )
             self.schema(ov.properties[name], nv.properties[name], d, f"{subject}.{name}")
         # `required` naming a property that is not declared still binds the payload.
@@ -622,7 +679,8 @@ class Differ:
                     self.add(f"schema.{kw}.changed", d, a.where if a else ov.where, b.where if b else nv.where, subject, oa, na)
                     continue
             if a is not None and b is not None:
-                self.schema(a, b, d, child)
+                # What `not` rejects, the payload may hold: inside it every judgement turns round.
+                self.schema(a, b, FLIP.get(d, d) if kw == "not" else d, child)
             else:
                 self.add(f"schema.{kw}.changed", d, a.where if a else ov.where, b.where if b else nv.where, child, a is not None, b is not None)
         for kw in ov.schema_maps.keys() | nv.schema_maps.keys() if ov.schema_maps or nv.schema_maps else ():
@@ -673,7 +731,11 @@ class Differ:
         title = view.node.value.get("title") if isinstance(view.node.value, dict) else None
         if title:
             return f"title:{title}"
-        return f"#{index}:{_types(view.types)}"
+        # An untitled inline variant is known by its shape, so reordering variants is no change.
+        shape = [_types(view.types), sorted(view.properties), view.bound("format")]
+        if view.enum is not None:
+            shape.append(sorted(map(str, view.enum[0])))
+        return "shape:" + json.dumps(shape, default=str)
 
     def _discriminator(self, ov: SchemaView, nv: SchemaView, d: str, subject: str) -> None:
         a, b = ov.discriminator, nv.discriminator
@@ -683,8 +745,8 @@ class Differ:
         bp = b[0].get("propertyName") if b else None
         if ap != bp:
             self.add("schema.discriminator.changed", d, a[1] if a else ov.where, b[1] if b else nv.where, subject, ap, bp, attribute="propertyName")
-        am = (a[0].get("mapping") or {}) if a else {}
-        bm = (b[0].get("mapping") or {}) if b else {}
+        am = _explicit_mapping((a[0].get("mapping") or {}) if a else {})
+        bm = _explicit_mapping((b[0].get("mapping") or {}) if b else {})
         for k in am.keys() | bm.keys():
             if am.get(k) != bm.get(k):
                 self.add(
@@ -702,6 +764,65 @@ def _hashable(value: Any) -> Any:
         return value
     except TypeError:
         return json.dumps(value, sort_keys=True, default=str)
+
+
+def _url_path(server: str) -> str:
+    import urllib.parse
+
+    return (urllib.parse.urlsplit(server).path if "://" in server else server).rstrip("/")
+
+
+def _owner(prop: Where, fallback: Where) -> Where:
+    """The schema that declares the property at `prop` (…/properties/name)."""
+    head, _, _ = prop.pointer.rpartition("/")
+    owner, _, last = head.rpartition("/")
+    return Where(prop.doc, owner) if last == "properties" else fallback
+
+
+def _counts(items: Iterable[Any]) -> dict[Any, int]:
+    out: dict[Any, int] = {}
+    for item in items:
+        out[item] = out.get(item, 0) + 1
+    return out
+
+
+def _parent(where: Where) -> Where:
+    return Where(where.doc, where.pointer.rsplit("/", 1)[0])
+
+
+def _owner_subject(where: Where, fallback: str) -> str:
+    """`Pet.name` for a property declared in component Pet, wherever it was reached from."""
+    parts = where.pointer.split("/")
+    if len(parts) == 6 and parts[1] == "components" and parts[2] == "schemas" and parts[4] == "properties":
+        return f"{parts[3]}.{parts[5]}".replace("~1", "/").replace("~0", "~")
+    return fallback
+
+
+def _both_numbers(a: Any, b: Any) -> bool:
+    return isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool) and not isinstance(b, bool)
+
+
+def _as_sets(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: frozenset(map(str, v)) if isinstance(v, list) else v for k, v in value.items()}
+    return value
+
+
+def _multiple_safe(old: Any, new: Any, direction: str) -> bool:
+    """Whether a multipleOf change keeps every promise: in a request the new step must divide
+    the old one (all old values still accepted), in a response it must be a multiple of it."""
+    from fractions import Fraction
+
+    if not (_both_numbers(old, new) and old and new):
+        return False
+    ratio = Fraction(str(old)) / Fraction(str(new)) if direction == "request" else Fraction(str(new)) / Fraction(str(old))
+    return ratio.denominator == 1
+
+
+def _explicit_mapping(mapping: dict[str, Any]) -> dict[str, Any]:
+    """A discriminator mapping without the entries OpenAPI would infer anyway (Cat ->
+    #/components/schemas/Cat)."""
+    return {k: v for k, v in mapping.items() if v != f"#/components/schemas/{k}"}
 
 
 def _unique(ids: list[str]) -> list[str]:

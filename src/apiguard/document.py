@@ -89,7 +89,7 @@ class Document:
             if self.format == "json":
                 self._locator = _JsonLocator(self.text, self.source_data)
             else:
-                self._locator = _YamlLocator(self.text)
+                self._locator = _YamlLocator(self.text, self.source_data)
         return self._locator
 
 
@@ -255,8 +255,8 @@ def _json_hint(msg: str, text: str, pos: int) -> str:
 
 
 _YAML_ERR_POS = re.compile(r"line (\d+), column (\d+)")
-# A YAML tag starts a node: `!` or `!!` after `: `, `- `, `[`, `{`, `,` or at a line start.
-_TAG = re.compile(r"(?:^|[:\-?\[{,])[ \t]*(![^\s,\[\]{}]*)", re.M)
+# A YAML tag starts a node: `!` or `!!` after `: `, `- `, `? ` or inside a flow collection.
+_TAG = re.compile(r"(?:(?::|(?:^|[ \t])[\-?])[ \t]+|[\[{,][ \t]*)(![^\s,\[\]{}]*)", re.M)
 _CORE_TAGS = frozenset(
     "!!str !!int !!float !!bool !!null !!map !!seq !".split()
     + ["!<tag:yaml.org,2002:%s>" % t for t in ("str", "int", "float", "bool", "null", "map", "seq")]
@@ -283,21 +283,32 @@ def _yaml_executor() -> Any:
 
 
 def _check_tags(name: str, text: str) -> None:
+    """Refuse YAML tags (yaml-rs drops them silently). A cheap scan finds candidates; only
+    then does ruamel.yaml's safe loader, which knows exactly what is a tag, decide and place it."""
     if "!" not in text:
         return
     for m in _TAG.finditer(text):
-        tag = m.group(1)
-        if tag in _CORE_TAGS:
-            continue
-        line = text.count("\n", 0, m.start(1)) + 1
-        col = m.start(1) - (text.rfind("\n", 0, m.start(1)) + 1) + 1
+        if m.group(1) not in _CORE_TAGS:
+            break
+    else:
+        return
+    from ruamel.yaml import YAML
+    from ruamel.yaml.constructor import ConstructorError
+
+    try:
+        YAML(typ="safe").load(text)
+    except ConstructorError as exc:
+        mark = exc.problem_mark
+        tag = re.search(r"tag:? ?'?([^'\s]+)", str(exc.problem or ""))
         raise InputError(
-            f"YAML tag {tag!r} is not allowed",
+            f"YAML tag {tag.group(1) if tag else ''} is not allowed".replace("  ", " "),
             file=name,
-            line=line,
-            column=col,
+            line=mark.line + 1 if mark else None,
+            column=mark.column + 1 if mark else None,
             hint="remove the tag: OpenAPI documents hold plain data, and apiguard never constructs objects from tags",
-        )
+        ) from None
+    except Exception:
+        return  # not a tag problem; the fast parser reports syntax errors with positions
 
 
 def _parse_yaml(name: str, text: str) -> Any:
@@ -583,12 +594,23 @@ class _Unsure(Exception):
 class _YamlLocator(_Locator):
     """Walks block-style YAML along a pointer; falls back to ruamel.yaml when unsure."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, data: Any = None) -> None:
         self.text = text
+        self.data = data
         self._tables: dict[tuple[int, int], Any] = {}
         self._fallback: _RuamelLocator | None = None
+        self._first_key_at: dict[int, int] = {}
 
     def offset(self, tokens: list[str]) -> int:
+        # A pointer that does not exist lands on its nearest existing ancestor: cut it there,
+        # from the parsed data, so a missing key is never taken for a layout the walk missed.
+        value = self.data
+        for n, token in enumerate(tokens):
+            try:
+                value = get_child(value, token)
+            except (KeyError, IndexError, TypeError):
+                tokens = tokens[:n]
+                break
         if self._fallback is not None:
             return self._fallback.offset(tokens)
         try:
@@ -599,7 +621,7 @@ class _YamlLocator(_Locator):
 
     def _fast(self, tokens: list[str]) -> int:
         text = self.text
-        m = re.match(r"(?:[ \t]*(?:#[^\n]*)?\n|%[^\n]*\n|---[ \t]*\n)*", text)
+        m = re.match(r"(?:[ \t]*(?:#[^\n]*)?\r?\n|%[^\n]*\n|---[ \t]*(?:#[^\n]*)?\r?\n)*", text)
         start = m.end() if m else 0
         node = self._node_at(start, len(text), None)
         result = _skip_spaces(text, start)
@@ -650,7 +672,7 @@ class _YamlLocator(_Locator):
         props = _PROPS.match(text, i)
         if props:
             i = props.end()
-        if i >= len(text) or text[i] == "\n" or text[i] == "#":
+        if i >= len(text) or text[i] in "\r\n#":
             nl = text.find("\n", i)
             if nl < 0:
                 return None
@@ -675,7 +697,7 @@ class _YamlLocator(_Locator):
             m = _KEY_INLINE.match(text, start)
             if not m:
                 raise _Unsure
-            entries.append((_key_text(m), start, m.end()))
+            entries.append((_key_text(m), self._first_key_at.get(start, start), m.end()))
             search_from = text.find("\n", m.end())
             search_from = len(text) if search_from < 0 else search_from + 1
         else:
@@ -724,25 +746,33 @@ class _YamlLocator(_Locator):
         i = dash + 1
         while i < len(text) and text[i] in " \t":
             i += 1
+        start = i  # an item starts at its anchor or tag, as ruamel.yaml places it
         props = _PROPS.match(text, i)
         if props:
             i = props.end()
-        if i >= len(text) or text[i] in "\n#":
+        if i >= len(text) or text[i] in "\r\n#":
             node = self._value_node(dash + 1, end, indent)
             offset = node[1] if node else i
             return offset, node
         ch = text[i]
+        if ch == "*":
+            # An alias item stands for its anchored node: placed there, as ruamel.yaml does.
+            name = re.match(r"\*([^\s,\[\]{}]+)", text[i:])
+            anchor = text.rfind("&" + name.group(1), 0, i) if name else -1
+            return (anchor if anchor >= 0 else start), None
         if ch == "-" and (i + 1 >= len(text) or text[i + 1] in " \t\n"):
             raise _Unsure
         if ch in "[{":
             raise _Unsure
         if ch not in "|>\"'*" and _KEY_INLINE.match(text, i):
             col = i - (text.rfind("\n", 0, i) + 1)
-            return i, ("map", i, end, col)
+            if start != i:
+                self._first_key_at[i] = start  # ruamel places `- &a k: 1`'s key at the anchor
+            return start, ("map", i, end, col)
         if ch in "\"'" and _KEY_INLINE.match(text, i):
             col = i - (text.rfind("\n", 0, i) + 1)
-            return i, ("map", i, end, col)
-        return i, None
+            return start, ("map", i, end, col)
+        return start, None
 
 
 class _MapView(dict):
@@ -785,7 +815,8 @@ class _RuamelLocator(_Locator):
 
     def offset(self, tokens: list[str]) -> int:
         node = self.root
-        best = _skip_spaces(self.text, 0)
+        lc = getattr(node, "lc", None)
+        best = self._starts[lc.line] + lc.col if lc is not None and lc.line is not None else _skip_spaces(self.text, 0)
         for token in tokens:
             lc = getattr(node, "lc", None)
             if isinstance(node, dict):
@@ -828,7 +859,7 @@ def get_child(container: Any, token: str) -> Any:
         if token.lstrip("-").isdigit() and int(token) in container:
             return container[int(token)]
         for key in container:
-            if not isinstance(key, str) and str(key) == token:
+            if not isinstance(key, str) and (str(key) == token or (isinstance(key, bool) and str(key).lower() == token)):
                 return container[key]
         raise KeyError(token)
     if isinstance(container, list):

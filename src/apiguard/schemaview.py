@@ -116,8 +116,10 @@ class Viewer:
 
     def _build(self, node: Node) -> SchemaView:
         value = node.value
+        if value is True:
+            return SchemaView(node=node, types=None, nullable=True)  # `true` accepts what `{}` does
         if isinstance(value, bool):
-            return SchemaView(node=node, types=None, nullable=value, boolean=value)
+            return SchemaView(node=node, types=None, nullable=False, boolean=False)
         if not isinstance(value, dict):
             return SchemaView(node=node, types=None, nullable=True)
         where = node.where
@@ -179,8 +181,18 @@ class Viewer:
         # A nullable wrapper around one schema (`oneOf: [X, {type: null}]`) is X, nullable.
         for attr in ("one_of", "any_of"):
             members_kept: list[Node] = getattr(view, attr)
-            if len(members_kept) == 1 and view.nullable and not view.properties and view.types is None:
-                inner = self.view(members_kept[0])
+            if (
+                len(members_kept) == 1
+                and view.nullable
+                and not view.properties
+                and view.types is None
+                and node.where not in self._building
+            ):
+                self._building.add(node.where)
+                try:
+                    inner = self.view(members_kept[0])
+                finally:
+                    self._building.discard(node.where)
                 merged = _copy_view(inner, node)
                 merged.nullable = True
                 setattr(view, attr, [])

@@ -36,7 +36,7 @@ def deprecated_operation_removed(change: Change, ctx: Context) -> Iterable[Hit]:
 
 @compat_rule("operation.removed")
 def operation_removed_after_sunset(change: Change, ctx: Context) -> Iterable[Hit]:
-    if _removed_operation(change) and sunset_state(change, ctx) == "passed":
+    if sunset_state(change, ctx) == "passed":
         yield hit(change, sunset=str(parse_date(change.detail("sunset"))))
 
 
@@ -89,7 +89,8 @@ def operation_sunset_moved_earlier(change: Change, ctx: Context) -> Iterable[Hit
 
 @compat_rule("operation.x-stability-level.changed")
 def operation_stability_decreased(change: Change, ctx: Context) -> Iterable[Hit]:
-    old = _STABILITY.get(str(change.old_value).lower())
+    # An operation that states no stability level is stable.
+    old = _STABILITY.get(str(change.old_value).lower()) if change.old_value is not None else _STABILITY["stable"]
     new = _STABILITY.get(str(change.new_value).lower()) if change.new_value is not None else _STABILITY["stable"]
     if old is not None and new is not None and new < old:
         yield hit(change)
@@ -108,6 +109,10 @@ def operation_sunset_too_soon(change: Change, ctx: Context) -> Iterable[Hit]:
         return
     if change.kind == "operation.deprecated.changed" and change.new_value is not True:
         return
+    if change.kind == "operation.x-sunset.changed":
+        before = ctx.old.operations.get(op.key)
+        if before is None or not before.deprecated:
+            return  # newly deprecated: judged once, on the deprecation itself
     sunset = parse_date(op.data.get("x-sunset"))
     if sunset is None:
         return

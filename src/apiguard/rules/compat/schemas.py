@@ -111,7 +111,9 @@ def enum_constraint_changed_safely(change: Change, ctx: Context) -> Iterable[Hit
 
 @compat_rule("schema.const.changed")
 def schema_const_changed(change: Change, ctx: Context) -> Iterable[Hit]:
-    yield hit(change)
+    # Dropping a request constant or introducing a response one only narrows what is promised.
+    if (is_request(change) and change.new_value is not None) or (is_response(change) and change.old_value is not None):
+        yield hit(change)
 
 
 @compat_rule("schema.default.changed")

@@ -1,7 +1,8 @@
 """Every rule proves itself on its fixtures, and no rule lacks a catalog entry or fixtures.
 
 `fixtures/<rule-id>/<case>/` holds old.yaml + new.yaml (compat rules) or spec.yaml (lint rules)
-and expected.yaml: the findings of that rule the case must produce, exactly (rule, and where
+and expected.yaml (plus, optionally, options.yaml: keyword arguments for `compare`, such as
+`check_version: true`): the findings of that rule the case must produce, exactly (rule, and where
 given operation, line of the new location and line of the old location). Case folders are named
 `fires-*` (at least one finding expected) or `ok-*` (none).
 """
@@ -44,7 +45,8 @@ def test_fixture(rid: str, case: Path) -> None:
     if (case / "spec.yaml").exists():
         findings = lint(load_spec("spec.yaml", opts))
     else:
-        findings = compare(load_spec("old.yaml", opts), load_spec("new.yaml", opts)).findings
+        options = YAML(typ="safe").load((case / "options.yaml").read_text()) if (case / "options.yaml").exists() else {}
+        findings = compare(load_spec("old.yaml", opts), load_spec("new.yaml", opts), **(options or {})).findings
     got = [f for f in findings if f.rule == rid]
     assert len(got) == len(expected), [f"{f.rule} {f.location} {f.message}" for f in got]
     for want, f in zip(expected, got):

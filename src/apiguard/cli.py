@@ -168,6 +168,10 @@ def diff(
     today: Optional[str] = typer.Option(
         None, "--today", help="Judge sunset dates as of this day (YYYY-MM-DD), for reproducible results."
     ),
+    min_notice_days: int = typer.Option(365, "--min-notice-days", min=0, help="Minimum days between deprecation and sunset."),
+    check_version: bool = typer.Option(
+        False, "--check-version", help="Require info.version to move at least as far as the changes need (semver)."
+    ),
 ) -> None:
     """Compare two versions of a spec and report what breaks clients.
 
@@ -200,7 +204,7 @@ def diff(
         # Problems of the old version are known debt, not news: report them as warnings at most.
         old = load_spec(old_arg, _load_options(validate, no_validate, allow_remote, allow_outside_root, Level.INFO))
         new = load_spec(new_arg, _load_options(validate, no_validate, allow_remote, allow_outside_root, Level.ERROR))
-        result = compare(old, new, today=_parse_today(today))
+        result = compare(old, new, today=_parse_today(today), min_notice_days=min_notice_days, check_version=check_version)
         report = Report("diff", [old.name, new.name], result.findings, result.semver, result.counts())
         _write(render(format.value, report, color=_color(output)), output)
         return _exit_code(result.findings, fail_on)

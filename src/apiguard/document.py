@@ -569,7 +569,7 @@ _KEY_BODY = (
     r"(?:\"(?P<dq>(?:[^\"\\\n]|\\.)*)\""
     r"|'(?P<sq>(?:[^'\n]|'')*)'"
     r"|(?P<pl>(?:[^\s\-?:,\[\]{}#&*!|>'\"%@`]|[-?:](?=\S))[^\n]*?))"
-    r"[ \t]*:(?=[ \t]|$)"
+    r"[ \t]*:(?=[ \t\r]|$)"
 )
 _KEY_INLINE = re.compile(_KEY_BODY, re.M)
 _NEXT_CONTENT = re.compile(r"(?:[ \t]*(?:#[^\n]*)?\n)*([ ]*)(?=\S)")
@@ -600,6 +600,7 @@ class _YamlLocator(_Locator):
         self._tables: dict[tuple[int, int], Any] = {}
         self._fallback: _RuamelLocator | None = None
         self._first_key_at: dict[int, int] = {}
+        self._flows: dict[int, Any] = {}
 
     def offset(self, tokens: list[str]) -> int:
         # A pointer that does not exist lands on its nearest existing ancestor: cut it there,
@@ -629,6 +630,18 @@ class _YamlLocator(_Locator):
             if node is None:
                 raise _Unsure
             kind, nstart, nend, indent = node
+            if kind == "flow":
+                table = self._flow_table(nstart)
+                if isinstance(table, dict):
+                    hit = table.get(token)
+                elif token.isdigit() and int(token) < len(table):
+                    hit = table[int(token)]
+                else:
+                    hit = None
+                if hit is None:
+                    raise _Unsure
+                result, node = hit
+                continue
             if kind == "map":
                 table = self._map_table(nstart, nend, indent)
                 hit = table.get(token)
@@ -641,6 +654,12 @@ class _YamlLocator(_Locator):
                     raise _Unsure
                 result, node = table[int(token)]
         return result
+
+    def _flow_table(self, pos: int) -> Any:
+        table = self._flows.get(pos)
+        if table is None:
+            table = self._flows[pos] = _FlowScanner(self.text).table(pos)
+        return table
 
     def _node_at(self, pos: int, end: int, parent_indent: int | None) -> tuple[str, int, int, int] | None:
         """The block collection that starts at the next content line from `pos`, if any."""
@@ -658,7 +677,7 @@ class _YamlLocator(_Locator):
         if parent_indent is not None and indent <= parent_indent:
             return None
         if ch in "[{":
-            raise _Unsure
+            return ("flow", first, end, indent)
         if _KEY_INLINE.match(text, first):
             return ("map", first, end, indent)
         return None  # a multi-line scalar
@@ -679,9 +698,7 @@ class _YamlLocator(_Locator):
             return self._node_at(nl + 1, end, indent)
         ch = text[i]
         if ch in "[{":
-            raise _Unsure
-        if ch in "|>" or ch == "*":
-            return None
+            return ("flow", i, end, indent)
         return None
 
     def _map_table(self, start: int, end: int, indent: int) -> dict[str, tuple[int, Any]]:
@@ -725,7 +742,7 @@ class _YamlLocator(_Locator):
         text = self.text
         line_start = text.rfind("\n", 0, start) + 1
         dashes: list[int] = []
-        if start - line_start != indent:
+        if start - line_start != indent or text[line_start:start].strip():
             dashes.append(start)
             nl = text.find("\n", start)
             search_from = len(text) if nl < 0 else nl + 1
@@ -760,10 +777,11 @@ class _YamlLocator(_Locator):
             name = re.match(r"\*([^\s,\[\]{}]+)", text[i:])
             anchor = text.rfind("&" + name.group(1), 0, i) if name else -1
             return (anchor if anchor >= 0 else start), None
-        if ch == "-" and (i + 1 >= len(text) or text[i + 1] in " \t\n"):
-            raise _Unsure
+        if ch == "-" and (i + 1 >= len(text) or text[i + 1] in " \t\r\n"):
+            col = i - (text.rfind("\n", 0, i) + 1)
+            return start, ("seq", i, end, col)  # `- - x`: a sequence inside an item
         if ch in "[{":
-            raise _Unsure
+            return start, ("flow", i, end, indent)
         if ch not in "|>\"'*" and _KEY_INLINE.match(text, i):
             col = i - (text.rfind("\n", 0, i) + 1)
             if start != i:
@@ -773,6 +791,118 @@ class _YamlLocator(_Locator):
             col = i - (text.rfind("\n", 0, i) + 1)
             return start, ("map", i, end, col)
         return start, None
+
+
+_FLOW_WS = re.compile(r"(?:[ \t\r\n]|#[^\n]*)*")
+_FLOW_PLAIN = re.compile(r"(?:[^,\[\]{}:#\s]|:(?![\s,\[\]{}])|(?<!\s)#|[ \t]+(?=[^\s,\[\]{}:#])|\s*\n\s*(?=[^\s,\[\]{}:#]))*")
+
+
+def _flow_scalar_end(text: str, i: int) -> int:
+    """Where a flow scalar starting at `i` ends (quoted or plain)."""
+    ch = text[i]
+    if ch == "'":
+        j = i + 1
+        while True:
+            j = text.index("'", j)
+            if text.startswith("''", j):
+                j += 2
+                continue
+            return j + 1
+    if ch == '"':
+        j = i + 1
+        while True:
+            j = text.index('"', j)
+            k = j - 1
+            slashes = 0
+            while text[k] == "\\":
+                slashes += 1
+                k -= 1
+            if slashes % 2 == 0:
+                return j + 1
+            j += 1
+    m = _FLOW_PLAIN.match(text, i)
+    return m.end() if m else i
+
+
+class _FlowScanner:
+    """Positions inside a YAML flow collection (`{type: string}`, `[a, b]`)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def table(self, pos: int) -> Any:
+        text = self.text
+        close = "]" if text[pos] == "[" else "}"
+        is_map = close == "}"
+        out: Any = {} if is_map else []
+        i = _FLOW_WS.match(text, pos + 1).end()
+        while i < len(text) and text[i] != close:
+            if is_map:
+                kend = _flow_scalar_end(text, i)
+                raw = text[i:kend].strip()
+                key = _unquote_flow(raw)
+                j = _FLOW_WS.match(text, kend).end()
+                if text[j] == ":":
+                    vstart = _FLOW_WS.match(text, j + 1).end()
+                    node, vend = self._value(vstart)
+                else:  # a key with no value
+                    node, vend = None, j
+                out.setdefault(key, (i, node))
+            else:
+                node, vend = self._value(i)
+                if text[i] not in "[{" and text[_FLOW_WS.match(text, vend).end()] == ":":
+                    raise _Unsure  # a single-pair mapping inside a sequence: rare, leave to ruamel
+                out.append((i, node))
+            i = _FLOW_WS.match(text, vend).end()
+            if text[i] == ",":
+                i = _FLOW_WS.match(text, i + 1).end()
+            elif text[i] != close:
+                raise _Unsure
+        return out
+
+    def _value(self, i: int) -> tuple[Any, int]:
+        text = self.text
+        props = _PROPS.match(text, i)
+        if props:
+            i = props.end()
+        if text[i] in "[{":
+            return ("flow", i, 0, 0), self.end(i)
+        return None, _flow_scalar_end(text, i)
+
+    def end(self, pos: int) -> int:
+        """The offset just after the collection that opens at `pos`."""
+        text = self.text
+        depth = 0
+        i = pos
+        while i < len(text):
+            ch = text[i]
+            if ch in "[{":
+                depth += 1
+                i += 1
+            elif ch in "]}":
+                depth -= 1
+                i += 1
+                if depth == 0:
+                    return i
+            elif ch in "'\"":
+                i = _flow_scalar_end(text, i)
+            elif ch == "#" and text[i - 1] in " \t\n":
+                nl = text.find("\n", i)
+                i = len(text) if nl < 0 else nl
+            else:
+                i += 1
+        raise _Unsure
+
+
+def _unquote_flow(raw: str) -> str:
+    if raw.startswith('"'):
+        try:
+            return json.loads(raw)
+        except ValueError:
+            return raw[1:-1]
+    if raw.startswith("'"):
+        return raw[1:-1].replace("''", "'")
+    return raw
 
 
 class _MapView(dict):

@@ -28,7 +28,8 @@ class Result:
         if any(f.level is Level.ERROR and f.rule != "spec-invalid" for f in self.findings):
             return "major"
         if self.changes:
-            return "minor" if any(c.kind.endswith(".added") for c in self.changes) else "patch"
+            # Anything new (an operation, a property, an enum value) is a feature: minor.
+            return "minor" if any("added" in c.kind for c in self.changes) else "patch"
         return "none"
 
     def counts(self) -> dict[str, int]:
@@ -72,7 +73,14 @@ def _sort(findings: list[Finding]) -> list[Finding]:
     return sorted(findings, key=key)
 
 
-def compare(old: Spec, new: Spec, *, today: dt.date | None = None, min_notice_days: int = 365) -> Result:
+def compare(
+    old: Spec,
+    new: Spec,
+    *,
+    today: dt.date | None = None,
+    min_notice_days: int = 365,
+    check_version: bool = False,
+) -> Result:
     """Diff two loaded specs and judge every change."""
     from .rules.compat._common import Context
 
@@ -102,7 +110,26 @@ def compare(old: Spec, new: Spec, *, today: dt.date | None = None, min_notice_da
                         message=f"{finding.message} (not breaking: the operation is marked {unstable[hit.operations[0]]})",
                     )
                 findings.append(finding)
-    return Result(_sort(findings), changes)
+    result = Result(_sort(findings), changes)
+    if check_version:
+        # Judged last: it needs the version bump every other finding adds up to.
+        info = new.root.value.get("info") or {}
+        where = new.root.where.child("info", "version") if "version" in info else new.root.where
+        check = Change(
+            kind="info.version.checked",
+            operation=None,
+            old=old.root.where.child("info", "version"),
+            new=where,
+            old_value=(old.root.value.get("info") or {}).get("version"),
+            new_value=info.get("version"),
+            details=(("required", result.semver),),
+            subject="info.version",
+        )
+        for r in by_kind.get(check.kind, ()):
+            for hit in r.func(check, ctx):
+                result.findings.append(_finding(r.id, hit, new, old))
+        result.findings = _sort(result.findings)
+    return result
 
 
 def lint(spec: Spec) -> list[Finding]:

@@ -306,10 +306,44 @@ def _walk_refs(root: Any) -> Any:
 
 
 def _refs_in(root: Any) -> dict[str, bool]:
-    """Every reference in `root`, each with whether it occurs only inside `examples` maps."""
+    """Every reference in `root`, each with whether it occurs only inside `examples` maps.
+
+    The same walk as `_walk_refs` without the parent links (only errors need pointers): this
+    runs over every node of every file at load time, so it is kept lean."""
     out: dict[str, bool] = {}
-    for ref, entry in _walk_refs(root):
-        out[ref] = out.get(ref, True) and entry[4]
+    get = out.get
+    # (container, children-are-names, inside an `examples` map)
+    stack: list[tuple[Any, bool, bool]] = [(root, False, False)]
+    pop, push = stack.pop, stack.append
+    dict_, list_, str_ = dict, list, str
+    names_maps, data_keys = _NAME_MAPS, _DATA_KEYS
+    while stack:
+        value, names, in_examples = pop()
+        if type(value) is dict_:
+            ref = value.get("$ref")
+            if ref.__class__ is str_:
+                out[ref] = get(ref, True) and in_examples
+            for key, child in value.items():
+                t = type(child)
+                if t is not dict_ and t is not list_:
+                    continue
+                if names:
+                    push((child, False, in_examples))
+                elif key.__class__ is str_:
+                    if key in data_keys:
+                        if key == "examples":
+                            push((child, True, True))
+                    elif key[:2] == "x-" or (in_examples and key == "value"):
+                        continue
+                    else:
+                        push((child, key in names_maps, False if not in_examples else in_examples))
+                else:
+                    push((child, False, in_examples))
+        else:
+            for child in value:
+                t = type(child)
+                if t is dict_ or t is list_:
+                    push((child, False, in_examples))
     return out
 
 

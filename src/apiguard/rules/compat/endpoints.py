@@ -119,3 +119,36 @@ def operation_sunset_too_soon(change: Change, ctx: Context) -> Iterable[Hit]:
     notice = (sunset - ctx.today).days
     if notice < ctx.min_notice_days:
         yield hit(change, sunset=str(sunset), days=str(notice), minimum=str(ctx.min_notice_days))
+
+
+_BUMPS = {"none": 0, "patch": 1, "minor": 2, "major": 3}
+
+
+@compat_rule("info.version.checked")
+def info_version_bump_insufficient(change: Change, ctx: Context) -> Iterable[Hit]:
+    """Only with --check-version: info.version must move at least as far as the changes need.
+    The engine sends one `info.version.checked` change after judging all the others."""
+    required = str(change.detail("required"))
+    moved = _bump(str(change.old_value), str(change.new_value))
+    if moved is not None and _BUMPS.get(moved, 0) < _BUMPS.get(required, 0):
+        yield hit(change, required=required, moved=moved)
+
+
+def _bump(old: str, new: str) -> str | None:
+    """How far a semantic version moved (None when either is not x.y.z-like)."""
+    import re
+
+    def parts(v: str) -> tuple[int, int, int] | None:
+        m = re.match(r"^v?(\d+)(?:\.(\d+))?(?:\.(\d+))?", v.strip())
+        return (int(m.group(1)), int(m.group(2) or 0), int(m.group(3) or 0)) if m else None
+
+    a, b = parts(old), parts(new)
+    if a is None or b is None:
+        return None
+    if b[0] > a[0]:
+        return "major"
+    if b[:2] > a[:2] and b[0] == a[0]:
+        return "minor"
+    if b > a and b[:2] == a[:2]:
+        return "patch"
+    return "none"

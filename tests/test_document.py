@@ -26,6 +26,7 @@ from typing import Any, Callable, Iterator
 import pytest
 from ruamel.yaml import YAML
 
+from conftest import repair_surrogates
 from apiguard import document as document_module
 from apiguard.document import Document, get_child, parse
 from apiguard.loader import load_spec
@@ -66,34 +67,6 @@ def ruamel_truth(root: Any) -> dict[str, tuple[int, int]]:
     for ptr, line, col in ruamel_positions(root):
         truth.setdefault(ptr, (line, col))
     return truth
-
-
-def _pair_surrogates(text: str) -> str:
-    return text.encode("utf-16", "surrogatepass").decode("utf-16")
-
-
-def repair_surrogates(node: Any) -> Any:
-    """ruamel's tree with every escaped surrogate pair (JSON's way to write U+10000 and up)
-    turned into the character JSON means; keys keep their line/column records."""
-    if isinstance(node, dict):
-        for key in list(node):
-            value = repair_surrogates(node[key])
-            if isinstance(key, str) and _pair_surrogates(key) != key:
-                line, col = node.lc.key(key)
-                index = list(node).index(key)
-                del node[key]
-                node.insert(index, _pair_surrogates(key), value)
-                node.lc.add_kv_line_col(_pair_surrogates(key), [line, col, line, col])
-            else:
-                node[key] = value
-        return node
-    if isinstance(node, list):
-        for i, item in enumerate(node):
-            node[i] = repair_surrogates(item)
-        return node
-    if isinstance(node, str):
-        return _pair_surrogates(node)
-    return node
 
 
 def data_pointers(node: Any, pointer: str = "") -> Iterator[str]:

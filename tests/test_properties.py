@@ -43,6 +43,8 @@ from hypothesis import HealthCheck, Phase, event, example, given, note, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
+from conftest import repair_surrogates
+
 from apiguard import document as document_module
 from apiguard.document import Document, parse
 from apiguard.loader import load_spec
@@ -310,39 +312,12 @@ if pyyaml is not None:
 # -- the reference -----------------------------------------------------------------------------
 
 
-def _pair_surrogates(text: str) -> str:
-    return text.encode("utf-16", "surrogatepass").decode("utf-16")
-
-
-def _repair(node: Any) -> Any:
-    """ruamel reads JSON's escaped surrogate pairs ("\\ud83d\\ude00") as two lone surrogates;
-    join them into the character JSON means, keeping each key's line/column record."""
-    if isinstance(node, dict):
-        for key in list(node):
-            value = _repair(node[key])
-            fixed = _pair_surrogates(key) if isinstance(key, str) else key
-            if fixed != key:
-                line, col = node.lc.key(key)
-                index = list(node).index(key)
-                del node[key]
-                node.insert(index, fixed, value)
-                node.lc.add_kv_line_col(fixed, [line, col, line, col])
-            else:
-                node[key] = value
-        return node
-    if isinstance(node, list):
-        for i, item in enumerate(node):
-            node[i] = _repair(item)
-        return node
-    return _pair_surrogates(node) if isinstance(node, str) else node
-
-
 def ruamel_load(text: str) -> Any:
     yaml = YAML(typ="rt")
     ctor = yaml.constructor
     ctor.add_constructor("tag:yaml.org,2002:timestamp", type(ctor).construct_yaml_str)
     root = yaml.load(text)
-    return _repair(root) if re.search(r"\\u[dD][89abAB]", text) else root
+    return repair_surrogates(root) if re.search(r"\\u[dD][89abAB]", text) else root
 
 
 def _plain_key(key: Any) -> Any:

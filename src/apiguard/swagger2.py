@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
 
+from .model import escape_token, unescape_token
+
 __all__ = ["convert_swagger2"]
 
 _METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch"})
@@ -95,11 +97,7 @@ def convert_swagger2(doc: dict) -> tuple[dict, dict[str, str]]:
 
 
 def _escape(segment: object) -> str:
-    return str(segment).replace("~", "~0").replace("/", "~1")
-
-
-def _unescape(segment: str) -> str:
-    return segment.replace("~1", "/").replace("~0", "~")
+    return escape_token(str(segment))
 
 
 def _join(base: str, *segments: object) -> str:
@@ -328,7 +326,7 @@ class _Converter:
         elif head == "responses":
             section = "responses"
         elif head == "parameters":
-            name = _unescape(unquote(rest.partition("/")[0]))
+            name = unescape_token(unquote(rest.partition("/")[0]))
             section = "requestBodies" if name in self._body_names else "parameters"
         else:
             return ref
@@ -342,7 +340,7 @@ class _Converter:
         segment = ref[len("#/parameters/") :]
         if "/" in segment:
             return None
-        name = _unescape(unquote(segment))
+        name = unescape_token(unquote(segment))
         if name not in self._shared_params:
             return None
         return name, self._shared_params[name]

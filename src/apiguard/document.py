@@ -573,7 +573,7 @@ _KEY_BODY = (
 )
 _KEY_INLINE = re.compile(_KEY_BODY, re.M)
 _NEXT_CONTENT = re.compile(r"(?:[ \t]*(?:#[^\n]*)?\n)*([ ]*)(?=\S)")
-_PROPS = re.compile(r"(?:[&!][^\s]*[ \t]+)+")
+_PROPS = re.compile(r"(?:[&!][^\s]*(?:[ \t]+|(?=\r?\n|$)))+")
 
 
 def _key_text(m: re.Match[str]) -> str:
@@ -699,7 +699,22 @@ class _YamlLocator(_Locator):
         ch = text[i]
         if ch in "[{":
             return ("flow", i, end, indent)
+        if ch == "*":
+            return self._alias_target(i)
         return None
+
+    def _alias_target(self, i: int) -> tuple[str, int, int, int] | None:
+        """The node an alias (`*name` at `i`) stands for: the value after its anchor."""
+        text = self.text
+        m = re.match(r"\*([^\s,\[\]{}]+)", text[i : i + 200])
+        anchor = text.rfind("&" + m.group(1), 0, i) if m else -1
+        if anchor < 0:
+            return None
+        line_start = text.rfind("\n", 0, anchor) + 1
+        own = _SPACES.match(text, line_start).end() - line_start
+        # The anchored value ends where a line comes back to its key's indentation.
+        stop = re.compile(r"\n {0,%d}(?=[^ \r\n])" % own).search(text, anchor)
+        return self._value_node(anchor, stop.start() + 1 if stop else len(text), own)
 
     def _map_table(self, start: int, end: int, indent: int) -> dict[str, tuple[int, Any]]:
         key = (start, indent)
@@ -769,7 +784,7 @@ class _YamlLocator(_Locator):
             i = props.end()
         if i >= len(text) or text[i] in "\r\n#":
             node = self._value_node(dash + 1, end, indent)
-            offset = node[1] if node else i
+            offset = start if props else (node[1] if node else i)
             return offset, node
         ch = text[i]
         if ch == "*":

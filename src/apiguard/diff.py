@@ -101,6 +101,7 @@ class Differ:
         self._operations(self.old.webhooks, self.new.webhooks, flipped=True)
         self._op = ""
         self._security_schemes()
+        self._server_variables()
         self._attribute()
         out = []
         for rec in self._recs.values():
@@ -426,6 +427,36 @@ class Differ:
                         a, b = (of[flow] or {}).get(url), (nf[flow] or {}).get(url)
                         if a != b:
                             self.add("security-scheme.changed", "", on.where.child("flows", flow), nn.where.child("flows", flow), f"security scheme {name}", a, b, attribute=f"{flow}.{url}", scheme=name)
+
+    def _server_variables(self) -> None:
+        """Values a client may put into a server URL template (`{region}`), per server URL."""
+        def servers(spec: Spec) -> dict[str, Node]:
+            raw = spec.root.value.get("servers")
+            out = {}
+            if isinstance(raw, list):
+                for i, server in enumerate(raw):
+                    if isinstance(server, dict) and isinstance(server.get("url"), str):
+                        out[server["url"]] = Node(server, spec.root.where.child("servers", i))
+            return out
+
+        old, new = servers(self.old), servers(self.new)
+        for url in old.keys() & new.keys():
+            ov = old[url].value.get("variables") or {}
+            nv = new[url].value.get("variables") or {}
+            if not isinstance(ov, dict) or not isinstance(nv, dict):
+                continue
+            for name in ov.keys() & nv.keys():
+                a, b = ov[name] or {}, nv[name] or {}
+                if not isinstance(a, dict) or not isinstance(b, dict):
+                    continue
+                old_enum, new_enum = a.get("enum"), b.get("enum")
+                if isinstance(new_enum, list):
+                    gone = [v for v in (old_enum if isinstance(old_enum, list) else [a.get("default")]) if v not in new_enum and v is not None]
+                    if gone:
+                        self.add(
+                            "server.variable.values-removed", "", old[url].where.child("variables", name),
+                            new[url].where.child("variables", name), f"server {url} variable {name}", gone, None, name=name,
+                        )
 
     # -- callbacks -------------------------------------------------------------------------
     def _callbacks(self, o: Operation, n: Operation) -> None:

@@ -152,3 +152,8 @@ def _bump(old: str, new: str) -> str | None:
     if b > a and b[:2] == a[:2]:
         return "patch"
     return "none"
+
+
+@compat_rule("server.variable.values-removed")
+def server_variable_value_removed(change: Change, ctx: Context) -> Iterable[Hit]:
+    yield hit(change, values=", ".join(map(str, change.old_value or [])))

@@ -29,8 +29,14 @@ def request_optional_parameter_added(change: Change, ctx: Context) -> Iterable[H
 def request_parameter_removed(change: Change, ctx: Context) -> Iterable[Hit]:
     if not is_request(change):
         return  # in webhooks and callbacks the API sends these requests
-    if change.detail("location") != "path" and sunset_state(change, ctx) != "passed":
+    if change.detail("location") != "path" and sunset_state(change, ctx) not in ("passed", "pending"):
         yield hit(change)
+
+
+@compat_rule("parameter.removed")
+def parameter_removed_before_sunset(change: Change, ctx: Context) -> Iterable[Hit]:
+    if is_request(change) and change.detail("location") != "path" and sunset_state(change, ctx) == "pending":
+        yield hit(change, sunset=str(change.detail("sunset")))
 
 
 @compat_rule("parameter.removed")

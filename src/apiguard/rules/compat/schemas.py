@@ -155,7 +155,9 @@ def response_nullable_removed(change: Change, ctx: Context) -> Iterable[Hit]:
 
 # -- properties -----------------------------------------------------------------------------
 def _gone_after_sunset(change: Change, ctx: Context) -> bool:
-    return sunset_state(change, ctx, bool(change.detail("deprecated"))) == "passed"
+    """Removed when its sunset had passed (info), or before it (its own error rule): either
+    way the plain removal rules stay quiet, so the removal is reported once."""
+    return sunset_state(change, ctx, bool(change.detail("deprecated"))) in ("passed", "pending")
 
 
 @compat_rule("schema.property.removed")
@@ -184,8 +186,14 @@ def response_optional_property_removed(change: Change, ctx: Context) -> Iterable
 
 @compat_rule("schema.property.removed")
 def property_removed_after_sunset(change: Change, ctx: Context) -> Iterable[Hit]:
-    if _gone_after_sunset(change, ctx):
+    if sunset_state(change, ctx, bool(change.detail("deprecated"))) == "passed":
         yield hit(change)
+
+
+@compat_rule("schema.property.removed")
+def property_removed_before_sunset(change: Change, ctx: Context) -> Iterable[Hit]:
+    if sunset_state(change, ctx, bool(change.detail("deprecated"))) == "pending":
+        yield hit(change, sunset=str(change.detail("sunset")))
 
 
 @compat_rule("schema.property.added")

@@ -103,7 +103,10 @@ def main(argv: list[str]) -> int:
             floors, runs, peaks = [], [], []
             for _ in range(args.repeat):
                 floors.append(_run(floor_cmd, env)[0])
+                out.unlink(missing_ok=True)
                 t, peak, _ = _run(ag_cmd, env)
+                if not out.exists():
+                    raise SystemExit(f"{' '.join(ag_cmd)} wrote no report")
                 runs.append(t)
                 peaks.append(peak)
             report = json.loads(out.read_text())

@@ -34,9 +34,8 @@ def catalog_dir() -> Path:
 
 @lru_cache(maxsize=None)
 def load_catalog() -> dict[str, Entry]:
-    from ruamel.yaml import YAML
+    import yaml_rs  # the fast parser: ruamel's pure-Python loader took 0.4 s for the catalog
 
-    yaml = YAML(typ="safe", pure=True)
     entries: dict[str, Entry] = {}
     folder = catalog_dir()
     for path in sorted(folder.glob("*.md")):
@@ -46,7 +45,7 @@ def load_catalog() -> dict[str, Entry]:
         if not text.startswith("---\n"):
             raise RuntimeError(f"{path}: catalog entries start with YAML front matter between --- lines")
         head, _, body = text[4:].partition("\n---\n")
-        front = yaml.load(head) or {}
+        front = yaml_rs.loads(head, parse_datetime=False) or {}
         rid = str(front["id"])
         meta = RuleMeta(
             id=rid,

@@ -307,7 +307,8 @@ class Differ:
             if not isinstance(orr.value, dict) or not isinstance(nr.value, dict):
                 continue
             subject = f"response {code}"
-            if self._repurposed(orr, nr, code, direction):
+            # Equal responses (references compared by name) cannot have been replaced wholesale.
+            if orr.value != nr.value and self._repurposed(orr, nr, code, direction):
                 continue
             oc, nc = orr.value.get("content"), nr.value.get("content")
             if isinstance(oc, dict) and isinstance(nc, dict):
@@ -491,15 +492,18 @@ class Differ:
 
     # -- schemas ---------------------------------------------------------------------------
     def schema(self, o: Node, n: Node, direction: str, subject: str) -> None:
-        ov, nv = self.vo.view(o), self.vn.view(n)
-        key = (ov.where, nv.where, direction)
+        o = self.old.deref(o.value, o.where)
+        n = self.new.deref(n.value, n.where)
+        key = (o.where, n.where, direction)
         info = self._pairs.get(key)
         if info is None:
             info = self._pairs[key] = _PairInfo()
             self._link(info)
-            # Equal subtrees without references cannot differ: the common case, decided in C.
-            if ov.node.value == nv.node.value and not self._refs_below(ov.node.value):
+            # Equal subtrees without references cannot differ: the common case, decided in C
+            # before any view is built.
+            if o.value == n.value and not self._refs_below(o.value):
                 return
+            ov, nv = self.vo.view(o), self.vn.view(n)
             self._stack.append(info)
             try:
                 self._schema(ov, nv, direction, _subject_of(nv.where, _subject_of(ov.where, subject)))

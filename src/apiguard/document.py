@@ -65,16 +65,18 @@ class Document:
         return line, offset - self._line_starts[line - 1] + 1
 
     def source_pointer(self, pointer: str) -> str:
-        """The pointer in this file's text that a (possibly converted) data pointer came from."""
+        """The pointer in this file's text that a (possibly converted) data pointer came from:
+        the longest prefix of `pointer` (on whole segments) that `origins` knows, substituted."""
         if not self.origins:
             return pointer
-        best = ""
-        for prefix in self.origins:
-            if len(prefix) > len(best) and (pointer == prefix or pointer.startswith(prefix + "/")):
-                best = prefix
-        if not best:
-            return pointer
-        return self.origins[best] + pointer[len(best):]
+        prefix = pointer
+        while True:
+            hit = self.origins.get(prefix)
+            if hit is not None:
+                return hit + pointer[len(prefix):]
+            if not prefix:
+                return pointer
+            prefix = prefix[: prefix.rfind("/")]
 
     def locate(self, pointer: str) -> Location:
         """Where the node at `pointer` starts: the key of a mapping member, the value of an

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from .model import Change, Where
-from .normalize import path_key
+from .normalize import path_key, template_names
 from .schemaview import (
     LOWER_BOUNDS,
     UPPER_BOUNDS,
@@ -200,7 +200,7 @@ class Differ:
     def _param_ids(self, op: Operation) -> dict[tuple[str, str], Any]:
         # Positions count in the whole URL template: a segment may move into the server URL.
         server = op.servers[0] if op.servers else ""
-        names = _template_names(_url_path(server) + op.path)
+        names = template_names(_url_path(server) + op.path)
         out = {}
         for (loc, name), param in op.parameters.items():
             if loc == "path" and name in names:
@@ -908,21 +908,6 @@ def _subject_of(where: Where, fallback: str) -> str:
     return fallback
 
 
-def _template_names(path: str) -> list[str]:
-    names = []
-    depth = 0
-    current = ""
-    for ch in path:
-        if ch == "{":
-            depth, current = 1, ""
-        elif ch == "}" and depth:
-            depth = 0
-            names.append(current)
-        elif depth:
-            current += ch
-    return names
-
-
 _STYLE_DEFAULT = {"query": "form", "cookie": "form", "path": "simple", "header": "simple"}
 
 
@@ -989,7 +974,3 @@ def _surviving_path(spec: Spec, path: str, webhook: bool = False) -> Where:
         if (str(candidate) if webhook else path_key(str(candidate))) == wanted:
             return root.where.child(section, str(candidate))
     return root.where.child(section) if section in root.value else root.where
-
-
-def kinds(changes: Iterable[Change]) -> list[str]:
-    return sorted({c.kind for c in changes})

@@ -956,8 +956,11 @@ class _MapView(dict):
         return koff, node
 
 
+_ANY_SPACE = re.compile(r"\s*")
+
+
 def _skip_spaces(text: str, pos: int) -> int:
-    m = re.compile(r"\s*").match(text, pos)
+    m = _ANY_SPACE.match(text, pos)
     return m.end() if m else pos
 
 

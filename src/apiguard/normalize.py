@@ -21,12 +21,18 @@ from .spec import Node, Operation, Parameter, Spec
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _TEMPLATE = re.compile(r"\{[^}/]*\}")
+_TEMPLATE_NAME = re.compile(r"\{([^}/]+)\}")
 
 
 @lru_cache(maxsize=8192)
 def path_key(path: str) -> str:
     """Identity of a path template: parameter names erased, so a rename is no change."""
     return _TEMPLATE.sub("{}", path)
+
+
+def template_names(path: str) -> list[str]:
+    """The parameter names of a path template, in order: `/a/{x}/b/{y}` -> [x, y]."""
+    return _TEMPLATE_NAME.findall(path)
 
 
 def status_key(code: Any) -> str:

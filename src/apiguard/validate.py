@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from .model import Finding, Level, Where, fingerprint, join_pointer
-from .normalize import path_key
+from .normalize import path_key, template_names
 from .resolve import Bundle
 from .spec import Spec
 
@@ -144,16 +144,12 @@ def _semantic(spec: Spec) -> Iterator[tuple[str, str]]:
             else:
                 seen_ids[op_id] = op.label
         declared = {name for (loc, name) in op.parameters if loc == "path"}
-        for name in _template_names(op.path):
+        for name in template_names(op.path):
             if name not in declared:
                 yield (
                     op.node.where.pointer,
                     f"{op.label}: path parameter {{{name}}} is in the path template but not declared as a parameter",
                 )
-
-
-def _template_names(path: str) -> list[str]:
-    return re.findall(r"\{([^}/]+)\}", path)
 
 
 def _full(data: Any, spec: Spec) -> Iterator[tuple[str, str]]:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from .model import Change, Where
-from .normalize import path_key, template_names
+from .normalize import path_item_operations, path_key, server_path, template_names
 from .schemaview import (
     LOWER_BOUNDS,
     UPPER_BOUNDS,
@@ -200,7 +200,7 @@ class Differ:
     def _param_ids(self, op: Operation) -> dict[tuple[str, str], Any]:
         # Positions count in the whole URL template: a segment may move into the server URL.
         server = op.servers[0] if op.servers else ""
-        names = template_names(_url_path(server) + op.path)
+        names = template_names(server_path(server) + op.path)
         out = {}
         for (loc, name), param in op.parameters.items():
             if loc == "path" and name in names:
@@ -465,8 +465,6 @@ class Differ:
             self.add("callback.removed", "", o.callbacks[name].where, n.node.where, f"callback {name}", name=name)
         for name in n.callbacks.keys() - o.callbacks.keys():
             self.add("callback.added", "", None, n.callbacks[name].where, f"callback {name}", name=name)
-        from .normalize import _operations as build_ops
-
         for name in o.callbacks.keys() & n.callbacks.keys():
             ocb, ncb = o.callbacks[name], n.callbacks[name]
             if not isinstance(ocb.value, dict) or not isinstance(ncb.value, dict):
@@ -474,10 +472,10 @@ class Differ:
             outer = self._op
             old_ops, new_ops = {}, {}
             for expr, item in ocb.value.items():
-                for op in build_ops(self.old, str(expr), self.old.deref(item, ocb.where.child(str(expr))), None, (), prefix=f"callback {name} "):
+                for op in path_item_operations(self.old, str(expr), self.old.deref(item, ocb.where.child(str(expr))), None, (), prefix=f"callback {name} "):
                     old_ops[op.key] = op
             for expr, item in ncb.value.items():
-                for op in build_ops(self.new, str(expr), self.new.deref(item, ncb.where.child(str(expr))), None, (), prefix=f"callback {name} "):
+                for op in path_item_operations(self.new, str(expr), self.new.deref(item, ncb.where.child(str(expr))), None, (), prefix=f"callback {name} "):
                     new_ops[op.key] = op
             for key in old_ops.keys() & new_ops.keys():
                 self._op = outer
@@ -799,12 +797,6 @@ def _hashable(value: Any) -> Any:
         return value
     except TypeError:
         return json.dumps(value, sort_keys=True, default=str)
-
-
-def _url_path(server: str) -> str:
-    import urllib.parse
-
-    return (urllib.parse.urlsplit(server).path if "://" in server else server).rstrip("/")
 
 
 def _owner(prop: Where, fallback: Where) -> Where:

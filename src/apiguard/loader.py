@@ -105,7 +105,11 @@ def _scalar_text(doc: Document, pointer: str, value: Any) -> str:
     if isinstance(value, str):
         return value
     loc = doc.locate(pointer)
-    line = doc.text.splitlines()[loc.line - 1] if loc.line - 1 < len(doc.text.splitlines()) else ""
+    start = 0
+    for _ in range(loc.line - 1):  # the start of the located line, without splitting the file
+        start = doc.text.find("\n", start) + 1
+    end = doc.text.find("\n", start)
+    line = doc.text[start : end if end >= 0 else len(doc.text)]
     m = re.match(r"""\s*["']?[^:"']+["']?\s*:\s*["']?([^"'#,}\s]+)""", line[loc.column - 1 :])
     return m.group(1) if m else str(value)
 

@@ -51,7 +51,7 @@ def build(spec: Spec) -> None:
     for path, item in paths.items():
         path = str(path)
         item_node = spec.deref(item, root.where.child("paths", path))
-        for op in _operations(spec, path, item_node, global_security, spec.servers, prefix=""):
+        for op in path_item_operations(spec, path, item_node, global_security, spec.servers, prefix=""):
             # Two templates that differ only in parameter names are one endpoint; the first wins
             # and the spec is invalid anyway (the validator reports it).
             spec.operations.setdefault(op.key, op)
@@ -59,11 +59,11 @@ def build(spec: Spec) -> None:
     if isinstance(webhooks, dict):
         for name, item in webhooks.items():
             item_node = spec.deref(item, root.where.child("webhooks", str(name)))
-            for op in _operations(spec, str(name), item_node, None, (), prefix="webhook "):
+            for op in path_item_operations(spec, str(name), item_node, None, (), prefix="webhook "):
                 spec.webhooks.setdefault(op.key, op)
 
 
-def _operations(
+def path_item_operations(
     spec: Spec, path: str, item: Node, global_security: Node | None, root_servers: tuple[str, ...], prefix: str
 ) -> list[Operation]:
     if not isinstance(item.value, dict):
@@ -152,11 +152,12 @@ def _servers(raw: Any) -> tuple[str, ...]:
 
 
 def _join_url_path(server: str, path: str) -> str:
-    return _server_path(server) + path
+    return server_path(server) + path
 
 
 @lru_cache(maxsize=256)
-def _server_path(server: str) -> str:
+def server_path(server: str) -> str:
+    """The path part of a server URL, without a trailing slash (`https://h/v1/` -> `/v1`)."""
     base = urllib.parse.urlsplit(server).path if "://" in server else server.split("?", 1)[0]
     return base.rstrip("/")
 

@@ -1,14 +1,15 @@
 """Every rule proves itself on its fixtures, and no rule lacks a catalog entry or fixtures.
 
 `fixtures/<rule-id>/<case>/` holds old.yaml + new.yaml (compat rules) or spec.yaml (lint rules)
-and expected.yaml (plus, optionally, options.yaml: keyword arguments for `compare`, such as
-`check_version: true`): the findings of that rule the case must produce, exactly (rule, and where
+and expected.yaml (plus, optionally, options.yaml: keyword arguments for `compare` or `lint`, such
+as `check_version: true`, `today: 2026-01-31` or `options: {errors: {style: google}}`): the findings of that rule the case must produce, exactly (rule, and where
 given operation, line of the new location and line of the old location). Case folders are named
 `fires-*` (at least one finding expected) or `ok-*` (none).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 
@@ -42,10 +43,13 @@ def test_fixture(rid: str, case: Path) -> None:
     assert case.name.startswith(("fires-", "ok-")), case
     assert bool(expected) == case.name.startswith("fires-"), "fires-* cases expect findings, ok-* none"
     opts = LoadOptions(cwd=case)
+    options = YAML(typ="safe").load((case / "options.yaml").read_text()) if (case / "options.yaml").exists() else {}
+    options = options or {}
+    if "today" in options:
+        options["today"] = dt.date.fromisoformat(str(options["today"]))
     if (case / "spec.yaml").exists():
-        findings = lint(load_spec("spec.yaml", opts))
+        findings = lint(load_spec("spec.yaml", opts), **options)
     else:
-        options = YAML(typ="safe").load((case / "options.yaml").read_text()) if (case / "options.yaml").exists() else {}
         findings = compare(load_spec("old.yaml", opts), load_spec("new.yaml", opts), **(options or {})).findings
     got = [f for f in findings if f.rule == rid]
     assert len(got) == len(expected), [f"{f.rule} {f.location} {f.message}" for f in got]

@@ -132,13 +132,61 @@ def compare(
     return result
 
 
-def lint(spec: Spec) -> list[Finding]:
-    """Run every lint rule over one loaded spec (validation problems included)."""
+def lint(
+    spec: Spec,
+    *,
+    today: dt.date | None = None,
+    options: dict[str, dict[str, Any]] | None = None,
+) -> list[Finding]:
+    """Run every lint rule over one loaded spec (validation problems included).
+
+    `options` maps a rule family (`errors`, `rate-limits`, ...) to its settings; they are
+    checked against the family's JSON Schema and a bad one is a UsageError."""
+    from .rules.lint._common import LintContext
+
     rules = load_rules()
+    settings = check_options(options or {})
+    ctx = LintContext(spec=spec, today=today or dt.date.today(), settings=settings)
     findings: list[Finding] = list(spec.problems)
     for r in rules.values():
         if r.kind != "lint":
             continue
-        for hit in r.func(spec):
+        # One finding per rule and place: a shared component reached by many operations is
+        # reported once, listing them all.
+        merged: dict[Any, Hit] = {}
+        for hit in r.func(spec, ctx):
+            key = (hit.new, hit.old, repr(sorted(hit.fields.items())))
+            prior = merged.get(key)
+            if prior is None:
+                merged[key] = hit
+            else:
+                ops = prior.operations + tuple(o for o in hit.operations if o not in prior.operations)
+                merged[key] = replace(prior, operations=ops)
+        for hit in merged.values():
+            hit = replace(hit, fields={"count": len(hit.operations), **hit.fields})
             findings.append(_finding(r.id, hit, spec, None))
     return _sort(findings)
+
+
+def check_options(options: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Validate lint family options against their schemas; unknown families are refused."""
+    import jsonschema
+
+    from .errors import UsageError
+    from .rules.lint._common import FAMILY_OPTIONS
+
+    load_rules()
+    out: dict[str, dict[str, Any]] = {}
+    for family, values in options.items():
+        schema = FAMILY_OPTIONS.get(family)
+        if schema is None:
+            raise UsageError(
+                f"unknown option family {family!r}",
+                hint="known families: " + ", ".join(sorted(FAMILY_OPTIONS)),
+            )
+        error = jsonschema.exceptions.best_match(jsonschema.Draft202012Validator(schema).iter_errors(values))
+        if error is not None:
+            path = ".".join([family, *(str(p) for p in error.absolute_path)])
+            raise UsageError(f"option {path}: {error.message}", hint=f"run `apiguard rules` and read the {family} rules for the accepted values")
+        out[family] = dict(values)
+    return out

@@ -1,3 +1,3 @@
-"""Lint rules: each judges one spec on its own."""
+"""Lint rules: each judges one spec on its own, grouped by family."""
 
-from . import basics  # noqa: F401
+from . import basics, deprecation, errors, ratelimits, webhooks  # noqa: F401

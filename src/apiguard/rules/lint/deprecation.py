@@ -1,0 +1,1 @@
+"""Lint family: deprecation (being written)."""

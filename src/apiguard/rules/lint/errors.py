@@ -1,0 +1,1 @@
+"""Lint family: errors (being written)."""

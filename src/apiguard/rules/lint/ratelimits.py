@@ -1,0 +1,1 @@
+"""Lint family: ratelimits (being written)."""

@@ -1,0 +1,1 @@
+"""Lint family: webhooks (being written)."""

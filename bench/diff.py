@@ -5,7 +5,7 @@ Usage: python bench/diff.py [--repeat N]
 For each pair in ../shared/specs it runs, alternately and N times each:
   floor     a Python process that only parses both files (`json` for JSON, `yaml-rs` for YAML;
             for the multi-file DigitalOcean pair, every file apiguard reads)
-  apiguard  `python -m apiguard diff OLD NEW --format json -o FILE`: load both, validate,
+  apiguard  `python -m apiguard diff OLD NEW --format sarif -o FILE`: load both, validate,
             diff, judge, write the report
 and prints the best wall time of each, their ratio, apiguard's peak RSS against the size of
 the inputs (`x input`), the same for the RSS above a process that only imports apiguard
@@ -93,13 +93,13 @@ def main(argv: list[str]) -> int:
     print(header)
     print("-" * len(header))
     with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp) / "report.json"
+        out = Path(tmp) / "report.sarif"
         for label, old_rel, new_rel in PAIRS:
             old, new = SPECS / old_rel, SPECS / new_rel
             files = _files(old) + _files(new)
             size = sum(f.stat().st_size for f in files)
             floor_cmd = [sys.executable, "-c", FLOOR, *map(str, files)]
-            ag_cmd = [sys.executable, "-m", "apiguard", "diff", str(old), str(new), "--format", "json", "-o", str(out)]
+            ag_cmd = [sys.executable, "-m", "apiguard", "diff", str(old), str(new), "--format", "sarif", "-o", str(out)]
             floors, runs, peaks = [], [], []
             for _ in range(args.repeat):
                 floors.append(_run(floor_cmd, env)[0])
@@ -115,7 +115,7 @@ def main(argv: list[str]) -> int:
             print(
                 f"{label:<28} {size / 1e6:>8.1f} {min(floors):>8.3f} {min(runs):>10.3f} {min(runs) / min(floors):>5.1f}x "
                 f"{peak / 1e6:>8.0f} {peak / size:>6.1f}x {(peak - baseline) / size:>7.1f}x "
-                f"{changes:>7} {len(report['findings']):>8}"
+                f"{changes:>7} {len(report['runs'][0]['results']):>8}"
             )
             sys.stdout.flush()
     return 0

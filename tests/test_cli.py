@@ -68,10 +68,11 @@ def test_json_report_to_a_file_is_complete(tmp_path: Path) -> None:
     assert proc.returncode == 1 and proc.stdout == ""
     doc = json.loads(out.read_text())
     assert doc["version"] == 1 and doc["command"] == "diff"
-    assert doc["summary"]["error"] == 1 and doc["summary"]["semver"] == "major"
-    rules = {f["rule"] for f in doc["findings"]}
+    assert doc["summary"]["counts"]["error"] == 1 and doc["summary"]["semver"] == "major"
+    (run_,) = doc["runs"]
+    rules = {f["rule"] for f in run_["findings"]}
     assert rules == {"operation-removed-without-deprecation", "operation-added"}
-    removed = next(f for f in doc["findings"] if f["rule"] == "operation-removed-without-deprecation")
+    removed = next(f for f in run_["findings"] if f["rule"] == "operation-removed-without-deprecation")
     assert removed["oldLocation"]["line"] == 48 and removed["location"]["line"] == 34
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.json"]
 
@@ -113,4 +114,8 @@ def test_public_api() -> None:
     result = apiguard.compare(old, new)
     assert result.semver == "major"
     assert [f.level for f in result.findings] == [apiguard.Level.ERROR, apiguard.Level.INFO]
-    assert apiguard.lint(new) == []
+    # The example documents no errors and no rate limits: the governance pack says so, once per
+    # operation and rule, and never at error level (the spec itself is valid).
+    findings = apiguard.lint(new)
+    assert {f.rule for f in findings} == {"error-responses-documented", "rate-limit-429-missing", "rate-limit-headers-missing"}
+    assert len(findings) == 12 and {f.level for f in findings} == {apiguard.Level.WARNING}

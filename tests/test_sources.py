@@ -165,7 +165,7 @@ class WorkTreeGuard:
 
 
 def removals(report: dict[str, Any]) -> list[dict[str, Any]]:
-    return [f for f in report["findings"] if f["rule"] == REMOVED_RULE]
+    return [f for run in report["runs"] for f in run["findings"] if f["rule"] == REMOVED_RULE]
 
 
 # -- 1. git revisions of a real multi-file spec (DigitalOcean, ~2,900 files) --------------------
@@ -250,7 +250,7 @@ def test_diff_base_compares_the_revision_with_the_work_tree(do_repo: SimpleNames
 
     assert result.code == 1, result.err
     report = report_of(result)
-    assert report["inputs"] == [f"HEAD:{DO_ROOT_PATH}", DO_ROOT_PATH]
+    assert [report["runs"][0]["base"], report["runs"][0]["spec"]] == [f"HEAD:{DO_ROOT_PATH}", DO_ROOT_PATH]
     removed = removals(report)
     assert [f["operations"] for f in removed] == [[DO_REMOVED_OP]], removed
     assert removed[0]["level"] == "error"
@@ -322,7 +322,7 @@ def test_refs_resolve_inside_the_same_revision(tmp_path: Path) -> None:
     result = run_cli("diff", "HEAD~1:api/openapi.yaml", "HEAD:api/openapi.yaml", "--format", "json", cwd=tmp_path)
     assert result.code == 1, result.err
     report = report_of(result)
-    assert report["inputs"] == ["HEAD~1:api/openapi.yaml", "HEAD:api/openapi.yaml"]
+    assert [report["runs"][0]["base"], report["runs"][0]["spec"]] == ["HEAD~1:api/openapi.yaml", "HEAD:api/openapi.yaml"]
     assert [f["operations"] for f in removals(report)] == [["GET /pets/{petId}"]]
 
     guard.assert_unchanged()
@@ -338,7 +338,7 @@ def test_diff_base_from_a_subfolder(tmp_path: Path) -> None:
     result = run_cli("diff", "--base", "HEAD", "openapi.yaml", "--format", "json", cwd=api)
     assert result.code == 1, result.err
     report = report_of(result)
-    assert report["inputs"] == ["HEAD:api/openapi.yaml", "openapi.yaml"]
+    assert [report["runs"][0]["base"], report["runs"][0]["spec"]] == ["HEAD:api/openapi.yaml", "openapi.yaml"]
     removed = removals(report)
     assert [f["operations"] for f in removed] == [["GET /pets/{petId}"]]
     assert removed[0]["oldLocation"]["file"] == "HEAD:api/openapi.yaml"
@@ -367,7 +367,7 @@ def test_unknown_revision_and_missing_file_are_input_errors(tmp_path: Path) -> N
 def test_lint_reads_stdin(tmp_path: Path) -> None:
     result = run_cli("lint", "-", "--format", "json", cwd=tmp_path, input=SMALL_SPEC)
     assert result.code == 0, result.err
-    assert report_of(result)["inputs"] == ["<stdin>"]
+    assert report_of(result)["runs"][0]["spec"] == "<stdin>"
 
 
 def test_lint_stdin_locates_findings_and_errors_in_stdin(tmp_path: Path) -> None:
@@ -376,7 +376,7 @@ def test_lint_stdin_locates_findings_and_errors_in_stdin(tmp_path: Path) -> None
     assert invalid != SMALL_SPEC
     result = run_cli("lint", "-", "--format", "json", cwd=tmp_path, input=invalid)
     assert result.code == 1, result.err
-    findings = report_of(result)["findings"]
+    findings = report_of(result)["runs"][0]["findings"]
     assert findings and all(f["location"]["file"] == "<stdin>" for f in findings), findings
 
     result = run_cli("lint", "-", cwd=tmp_path, input=b"openapi: 3.0.3\ninfo: [\n")
@@ -386,8 +386,13 @@ def test_lint_stdin_locates_findings_and_errors_in_stdin(tmp_path: Path) -> None
 
 def test_stdin_spec_reads_its_refs_from_the_current_folder() -> None:
     result = run_cli("lint", "-", "--format", "json", cwd=MULTI, input=(MULTI / "openapi.yaml").read_bytes())
-    assert result.code == 0, result.err
-    assert report_of(result)["inputs"] == ["<stdin>"]
+    # The referenced error schema is not a problem-details envelope: an error-level finding
+    # located in the referenced file proves the reference was read from the current folder.
+    assert result.code == 1, result.err
+    run = report_of(result)["runs"][0]
+    assert run["spec"] == "<stdin>"
+    located = {(f["rule"], f["location"]["file"]) for f in run["findings"]}
+    assert ("error-schema-fields", "schemas/common.yaml") in located, located
 
 
 def test_diff_old_from_stdin(tmp_path: Path) -> None:
@@ -396,7 +401,7 @@ def test_diff_old_from_stdin(tmp_path: Path) -> None:
     result = run_cli("diff", "-", "new.yaml", "--format", "json", cwd=tmp_path, input=SMALL_SPEC)
     assert result.code == 1, result.err
     report = report_of(result)
-    assert report["inputs"] == ["<stdin>", "new.yaml"]
+    assert [report["runs"][0]["base"], report["runs"][0]["spec"]] == ["<stdin>", "new.yaml"]
     removed = removals(report)
     assert [f["operations"] for f in removed] == [["DELETE /pets/{petId}"]]
     assert removed[0]["oldLocation"]["file"] == "<stdin>"

@@ -38,6 +38,10 @@ app = typer.Typer(
 class Format(str, Enum):
     text = "text"
     json = "json"
+    sarif = "sarif"
+    markdown = "markdown"
+    github = "github"
+    junit = "junit"
 
 
 class FailOn(str, Enum):
@@ -67,8 +71,15 @@ def _root(
 
 
 # Options shared by the commands -----------------------------------------------------------
-FORMAT = typer.Option(Format.text, "--format", "-f", help="Report format.")
-OUTPUT = typer.Option(None, "--output", "-o", help="Write the report to this file (atomically) instead of stdout.")
+FORMAT = typer.Option(Format.text, "--format", "-f", help="Report format for stdout (or for a plain --output FILE).")
+OUTPUT = typer.Option(
+    None,
+    "--output",
+    "-o",
+    help="Write a report to a file, atomically. FILE uses --format; FORMAT=FILE picks the format "
+    "(repeatable: -o sarif=apiguard.sarif -o markdown=summary.md). Stdout keeps the --format report unless a plain FILE takes it.",
+)
+QUIET = typer.Option(False, "--quiet", "-q", help="Text format: print only the summary line.")
 FAIL_ON = typer.Option(FailOn.error, "--fail-on", help="Exit 1 when a finding at or above this level exists.")
 VALIDATE = typer.Option(
     Validate.fast, "--validate", help="fast: OpenAPI JSON Schema + cheap semantic checks; full: openapi-spec-validator; off."
@@ -76,11 +87,17 @@ VALIDATE = typer.Option(
 NO_VALIDATE = typer.Option(False, "--no-validate", help="Skip validation (same as --validate off).")
 ALLOW_REMOTE = typer.Option(False, "--allow-remote", help="Allow reading specs and $refs over http(s).")
 ALLOW_OUTSIDE = typer.Option(False, "--allow-outside-root", help="Allow $refs to files outside the spec's folder.")
+TODAY = typer.Option(None, "--today", help="Judge sunset dates as of this day (YYYY-MM-DD), for reproducible results.")
+MIN_NOTICE = typer.Option(365, "--min-notice-days", min=0, help="Minimum days between deprecation and sunset.")
+BASE = typer.Option(None, "--base", help="Compare the file at this git revision against the working tree.")
+RULE_OPTION = typer.Option(
+    None,
+    "--option",
+    help="A lint option as FAMILY.KEY=VALUE (repeatable; VALUE is read as YAML), e.g. --option errors.style=google.",
+)
 
 
-def _color(output: Optional[Path]) -> bool:
-    if output is not None:
-        return False
+def _color() -> bool:
     if os.environ.get("NO_COLOR"):
         return False
     if os.environ.get("FORCE_COLOR"):
@@ -88,18 +105,23 @@ def _color(output: Optional[Path]) -> bool:
     return sys.stdout.isatty()
 
 
-def _write(text: str, output: Optional[Path]) -> None:
-    if output is None:
-        sys.stdout.write(text)
-        sys.stdout.flush()
-        return
+def _write(text: str, output: Path) -> None:
+    """Write a whole report or nothing: a temporary file beside the target, then a rename."""
     folder = output.parent if str(output.parent) else Path(".")
     if not folder.is_dir():
         raise UsageError(f"cannot write {output}: folder {folder} does not exist", hint="create the folder first")
-    fd, tmp = tempfile.mkstemp(prefix=f".{output.name}.", dir=folder)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{output.name}.", dir=folder)
+    except OSError as exc:
+        raise UsageError(f"cannot write {output}: {exc.strerror}", hint="check the folder's permissions") from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
+        if output.exists():
+            # Keep the target's permissions (a step summary file, a checked-in report).
+            os.chmod(tmp, output.stat().st_mode & 0o7777)
+        else:
+            os.chmod(tmp, 0o644 & ~_umask())
         os.replace(tmp, output)
     except BaseException:
         # Never leave a half-written report behind.
@@ -110,11 +132,56 @@ def _write(text: str, output: Optional[Path]) -> None:
         raise
 
 
-def _exit_code(findings: list[Finding], fail_on: FailOn) -> int:
-    if fail_on is FailOn.never:
-        return 0
-    threshold = Level.parse(fail_on.value)
-    return 1 if any(f.level >= threshold for f in findings) else 0
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _targets(fmt: Format, outputs: Optional[List[str]]) -> tuple[list[tuple[str, Path]], bool]:
+    """Parse the --output values into (format, file) pairs; the flag says whether stdout still
+    gets the --format report (it does unless a plain FILE took it)."""
+    targets: list[tuple[str, Path]] = []
+    stdout = True
+    for value in outputs or []:
+        head, sep, tail = value.partition("=")
+        if sep and head in {f.value for f in Format}:
+            if not tail:
+                raise UsageError(f"--output {value!r} names no file", hint=f"write --output {head}=FILE")
+            targets.append((head, Path(tail)))
+        else:
+            targets.append((fmt.value, Path(value)))
+            stdout = False
+    files = [str(p) for _, p in targets]
+    dupes = sorted({f for f in files if files.count(f) > 1})
+    if dupes:
+        raise UsageError(f"--output names {dupes[0]} twice", hint="give each report its own file")
+    return targets, stdout
+
+
+def _emit(report, fmt: Format, outputs: Optional[List[str]], quiet: bool) -> int:  # type: ignore[no-untyped-def]
+    """Render every requested report first, then write them: a failure leaves no file changed."""
+    from .report import render
+
+    targets, to_stdout = _targets(fmt, outputs)
+    full = next((str(p) for f, p in targets if f in ("sarif", "json")), None)
+    report.full_report = full
+    for _, path in targets:
+        folder = path.parent if str(path.parent) else Path(".")
+        if not folder.is_dir():
+            raise UsageError(f"cannot write {path}: folder {folder} does not exist", hint="create the folder first")
+    rendered = [(render(f, report), path) for f, path in targets]
+    text = render(fmt.value, report, color=_color(), quiet=quiet) if to_stdout else None
+    for body, path in rendered:
+        _write(body, path)
+    if text is not None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    return report.exit_code
+
+
+def _fail_level(fail_on: FailOn) -> Optional[Level]:
+    return None if fail_on is FailOn.never else Level.parse(fail_on.value)
 
 
 def _load_options(validate: Validate, no_validate: bool, allow_remote: bool, allow_outside: bool, level: Level):  # type: ignore[no-untyped-def]
@@ -139,6 +206,74 @@ def _parse_today(value: Optional[str]):  # type: ignore[no-untyped-def]
         raise UsageError(f"--today {value!r} is not a date", hint="write it as YYYY-MM-DD, e.g. --today 2026-01-31") from None
 
 
+def _parse_rule_options(values: Optional[List[str]]) -> dict:  # type: ignore[type-arg]
+    """--option FAMILY.KEY=VALUE pairs into {family: {key: value}}; VALUE is read as YAML."""
+    import yaml_rs
+
+    out: dict = {}  # type: ignore[type-arg]
+    for item in values or []:
+        name, sep, raw = item.partition("=")
+        family, dot, key = name.partition(".")
+        if not sep or not dot or not family or not key:
+            raise UsageError(f"--option {item!r} is not FAMILY.KEY=VALUE", hint="e.g. --option errors.style=google")
+        try:
+            value = yaml_rs.loads(raw, parse_datetime=False) if raw.strip() else ""
+        except Exception:
+            value = raw
+        out.setdefault(family, {})[key] = value
+    return out
+
+
+def _pair(specs: List[str], base: Optional[str], command: str) -> tuple[str, str]:
+    if base is not None:
+        if len(specs) != 1:
+            raise UsageError(
+                "with --base, give exactly one spec (the working-tree file)", hint=f"apiguard {command} --base origin/main openapi.yaml"
+            )
+        new_arg = specs[0]
+        rel = new_arg if new_arg.startswith(("./", "../")) else "./" + new_arg
+        return f"{base}:{rel}", new_arg
+    if len(specs) != 2:
+        raise UsageError(
+            f"{command} needs two specs, OLD and NEW; got {len(specs)}",
+            hint=f"apiguard {command} old.yaml new.yaml (or --base REV new.yaml)",
+        )
+    if specs[0] == "-" and specs[1] == "-":
+        raise UsageError("only one of OLD and NEW can be read from stdin")
+    return specs[0], specs[1]
+
+
+def _expand(specs: List[str]) -> List[str]:
+    """Spec arguments with globs expanded (quoted globs reach us unexpanded)."""
+    import glob
+
+    out: List[str] = []
+    for arg in specs:
+        if any(c in arg for c in "*?[") and not os.path.exists(arg) and ":" not in arg:
+            matches = sorted(glob.glob(arg, recursive=True))
+            if not matches:
+                raise UsageError(f"{arg}: the pattern matches no file", hint="check the pattern; quote it so the shell leaves ** to apiguard")
+            out.extend(m for m in matches if os.path.isfile(m))
+        else:
+            out.append(arg)
+    return out
+
+
+def _rule_docs() -> dict:  # type: ignore[type-arg]
+    from .catalog import load_catalog
+
+    return {rid: entry.meta for rid, entry in load_catalog().items()}
+
+
+def _rule_ids(kind: str) -> tuple[str, ...]:
+    from .registry import load_rules
+
+    ids = [r.id for r in load_rules().values() if r.kind == kind]
+    if kind == "lint":
+        ids.append("spec-invalid")
+    return tuple(sorted(ids))
+
+
 def _run(body) -> None:  # type: ignore[no-untyped-def]
     """Run a command body; user errors become a located message and exit 2, never a traceback."""
     try:
@@ -157,18 +292,17 @@ def _run(body) -> None:  # type: ignore[no-untyped-def]
 @app.command()
 def diff(
     specs: List[str] = typer.Argument(..., help="OLD NEW, or just NEW with --base. Each is a path, '-' or REV:path.", show_default=False),
-    base: Optional[str] = typer.Option(None, "--base", help="Compare the file at this git revision against the working tree."),
+    base: Optional[str] = BASE,
     format: Format = FORMAT,
-    output: Optional[Path] = OUTPUT,
+    output: Optional[List[str]] = OUTPUT,
+    quiet: bool = QUIET,
     fail_on: FailOn = FAIL_ON,
     validate: Validate = VALIDATE,
     no_validate: bool = NO_VALIDATE,
     allow_remote: bool = ALLOW_REMOTE,
     allow_outside_root: bool = ALLOW_OUTSIDE,
-    today: Optional[str] = typer.Option(
-        None, "--today", help="Judge sunset dates as of this day (YYYY-MM-DD), for reproducible results."
-    ),
-    min_notice_days: int = typer.Option(365, "--min-notice-days", min=0, help="Minimum days between deprecation and sunset."),
+    today: Optional[str] = TODAY,
+    min_notice_days: int = MIN_NOTICE,
     check_version: bool = typer.Option(
         False, "--check-version", help="Require info.version to move at least as far as the changes need (semver)."
     ),
@@ -181,47 +315,39 @@ def diff(
 
       apiguard diff origin/main:openapi.yaml openapi.yaml
 
-      apiguard diff --base origin/main openapi.yaml --format json -o report.json
+      apiguard diff --base origin/main openapi.yaml -o sarif=apiguard.sarif -o markdown=summary.md
     """
 
     def body() -> int:
         from .engine import compare
         from .loader import load_spec
-        from .report import Report, render
+        from .report import Report, Run, find_root
 
-        if base is not None:
-            if len(specs) != 1:
-                raise UsageError("with --base, give exactly one spec (the working-tree file)", hint="apiguard diff --base origin/main openapi.yaml")
-            new_arg = specs[0]
-            rel = new_arg if new_arg.startswith(("./", "../")) else "./" + new_arg
-            old_arg = f"{base}:{rel}"
-        else:
-            if len(specs) != 2:
-                raise UsageError(f"diff needs two specs, OLD and NEW; got {len(specs)}", hint="apiguard diff old.yaml new.yaml (or --base REV new.yaml)")
-            old_arg, new_arg = specs
-        if old_arg == "-" and new_arg == "-":
-            raise UsageError("only one of OLD and NEW can be read from stdin")
-        # Problems of the old version are known debt, not news: report them as warnings at most.
+        old_arg, new_arg = _pair(specs, base, "diff")
+        # Problems of the old version are known debt, not news: report them as information.
         old = load_spec(old_arg, _load_options(validate, no_validate, allow_remote, allow_outside_root, Level.INFO))
         new = load_spec(new_arg, _load_options(validate, no_validate, allow_remote, allow_outside_root, Level.ERROR))
         result = compare(old, new, today=_parse_today(today), min_notice_days=min_notice_days, check_version=check_version)
-        report = Report("diff", [old.name, new.name], result.findings, result.semver, result.counts())
-        _write(render(format.value, report, color=_color(output)), output)
-        return _exit_code(result.findings, fail_on)
+        run = Run(new.name, result.findings, base=old.name, changes=result.changes, semver=result.semver, rules=_rule_ids("compat"))
+        report = Report("diff", [run], fail_on=_fail_level(fail_on), rules=_rule_docs(), root=find_root())
+        return _emit(report, format, output, quiet)
 
     _run(body)
 
 
 @app.command()
 def lint(
-    specs: List[str] = typer.Argument(..., help="One or more specs: paths, '-' or REV:path.", show_default=False),
+    specs: List[str] = typer.Argument(..., help="One or more specs: paths, globs, '-' or REV:path.", show_default=False),
     format: Format = FORMAT,
-    output: Optional[Path] = OUTPUT,
+    output: Optional[List[str]] = OUTPUT,
+    quiet: bool = QUIET,
     fail_on: FailOn = FAIL_ON,
     validate: Validate = VALIDATE,
     no_validate: bool = NO_VALIDATE,
     allow_remote: bool = ALLOW_REMOTE,
     allow_outside_root: bool = ALLOW_OUTSIDE,
+    today: Optional[str] = TODAY,
+    option: Optional[List[str]] = RULE_OPTION,
 ) -> None:
     """Check one or more specs on their own: validity and the governance rules.
 
@@ -229,26 +355,146 @@ def lint(
 
       apiguard lint openapi.yaml
 
-      apiguard lint api/*.yaml --format json
+      apiguard lint 'specs/**/openapi.yaml' --format sarif -o apiguard.sarif
+
+      apiguard lint openapi.yaml --option errors.style=google --option rate-limits.style=legacy
     """
 
     def body() -> int:
+        from .engine import check_options
         from .engine import lint as run_lint
         from .loader import load_spec
-        from .report import Report
+        from .report import Report, Run, find_root
 
-        findings: list[Finding] = []
-        names = []
-        for arg in specs:
+        options = check_options(_parse_rule_options(option))
+        day = _parse_today(today)
+        runs = []
+        for arg in _expand(specs):
             spec = load_spec(arg, _load_options(validate, no_validate, allow_remote, allow_outside_root, Level.ERROR))
-            names.append(spec.name)
-            findings.extend(run_lint(spec))
-        counts = {lvl.label: sum(1 for f in findings if f.level is lvl) for lvl in sorted(Level, reverse=True)}
-        from .report import render
+            runs.append(Run(spec.name, run_lint(spec, today=day, options=options), rules=_rule_ids("lint")))
+        report = Report("lint", runs, fail_on=_fail_level(fail_on), rules=_rule_docs(), root=find_root())
+        return _emit(report, format, output, quiet)
 
-        report = Report("lint", names, findings, None, counts)
-        _write(render(format.value, report, color=_color(output)), output)
-        return _exit_code(findings, fail_on)
+    _run(body)
+
+
+@app.command()
+def check(
+    specs: List[str] = typer.Argument(..., help="OLD NEW, or just NEW with --base.", show_default=False),
+    base: Optional[str] = BASE,
+    format: Format = FORMAT,
+    output: Optional[List[str]] = OUTPUT,
+    quiet: bool = QUIET,
+    fail_on: FailOn = FAIL_ON,
+    validate: Validate = VALIDATE,
+    no_validate: bool = NO_VALIDATE,
+    allow_remote: bool = ALLOW_REMOTE,
+    allow_outside_root: bool = ALLOW_OUTSIDE,
+    today: Optional[str] = TODAY,
+    min_notice_days: int = MIN_NOTICE,
+    option: Optional[List[str]] = RULE_OPTION,
+) -> None:
+    """Diff and lint in one run: what the GitHub Action and the pre-commit hook call.
+
+    Examples:
+
+      apiguard check --base origin/main openapi.yaml
+
+      apiguard check old.yaml new.yaml --format github -o sarif=apiguard.sarif -o markdown=summary.md
+    """
+
+    def body() -> int:
+        from .engine import check_options, compare, sort_findings
+        from .engine import lint as run_lint
+        from .loader import load_spec
+        from .report import Report, Run, find_root
+
+        options = check_options(_parse_rule_options(option))
+        day = _parse_today(today)
+        old_arg, new_arg = _pair(specs, base, "check")
+        old = load_spec(old_arg, _load_options(validate, no_validate, allow_remote, allow_outside_root, Level.INFO))
+        new = load_spec(new_arg, _load_options(validate, no_validate, allow_remote, allow_outside_root, Level.ERROR))
+        result = compare(old, new, today=day, min_notice_days=min_notice_days)
+        # Validation problems of the new spec are already among the diff's findings.
+        linted = [f for f in run_lint(new, today=day, options=options) if f.rule != "spec-invalid"]
+        run = Run(
+            new.name,
+            sort_findings(result.findings + linted),
+            base=old.name,
+            changes=result.changes,
+            semver=result.semver,
+            rules=tuple(sorted(_rule_ids("compat") + _rule_ids("lint"))),
+        )
+        report = Report("check", [run], fail_on=_fail_level(fail_on), rules=_rule_docs(), root=find_root())
+        return _emit(report, format, output, quiet)
+
+    _run(body)
+
+
+class ChangelogFormat(str, Enum):
+    markdown = "markdown"
+    text = "text"
+
+
+@app.command()
+def changelog(
+    specs: List[str] = typer.Argument(..., help="OLD NEW, or just NEW with --base.", show_default=False),
+    base: Optional[str] = BASE,
+    format: ChangelogFormat = typer.Option(ChangelogFormat.markdown, "--format", "-f", help="markdown or text."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the changelog to this file (atomically)."),
+    validate: Validate = VALIDATE,
+    no_validate: bool = NO_VALIDATE,
+    allow_remote: bool = ALLOW_REMOTE,
+    allow_outside_root: bool = ALLOW_OUTSIDE,
+    today: Optional[str] = TODAY,
+) -> None:
+    """Release notes: every change between two versions, additive ones included, grouped by tag
+    and operation, breaking changes marked.
+
+    Examples:
+
+      apiguard changelog examples/petstore-v1.yaml examples/petstore-v2.yaml
+
+      apiguard changelog --base v1.4.0 openapi.yaml -o CHANGELOG-api.md
+    """
+
+    def body() -> int:
+        from .engine import changelog as build
+        from .loader import load_spec
+        from .report.changelog import render_changelog
+
+        old_arg, new_arg = _pair(specs, base, "changelog")
+        old = load_spec(old_arg, _load_options(validate, no_validate, allow_remote, allow_outside_root, Level.INFO))
+        new = load_spec(new_arg, _load_options(validate, no_validate, allow_remote, allow_outside_root, Level.INFO))
+        log = build(old, new, today=_parse_today(today))
+        text = render_changelog(log, markdown=format is ChangelogFormat.markdown)
+        if output is not None:
+            _write(text, output)
+        else:
+            sys.stdout.write(text)
+        return 0
+
+    _run(body)
+
+
+@app.command()
+def schema(name: str = typer.Argument(..., metavar="NAME", help="json: the JSON report format.")) -> None:
+    """Print a JSON Schema that ships with apiguard.
+
+    Examples:
+
+      apiguard schema json > apiguard-report.schema.json
+    """
+
+    def body() -> int:
+        from importlib.resources import files
+
+        known = {"json": "report.schema.json", "ruleset": "ruleset.schema.json"}
+        available = {k: v for k, v in known.items() if files("apiguard.schemas").joinpath(v).is_file()}
+        if name not in available:
+            raise UsageError(f"no schema named {name!r}", hint="known: " + ", ".join(sorted(available)))
+        sys.stdout.write(files("apiguard.schemas").joinpath(available[name]).read_text(encoding="utf-8"))
+        return 0
 
     _run(body)
 

@@ -65,7 +65,7 @@ def _finding(rule: str, hit: Hit, new: Spec | None, old: Spec | None) -> Finding
     )
 
 
-def _sort(findings: list[Finding]) -> list[Finding]:
+def sort_findings(findings: list[Finding]) -> list[Finding]:
     def key(f: Finding) -> tuple[Any, ...]:
         loc = f.location or f.old_location
         return (-int(f.level), loc.file if loc else "", loc.line if loc else 0, loc.column if loc else 0, f.rule, f.message)
@@ -110,7 +110,7 @@ def compare(
                         message=f"{finding.message} (not breaking: the operation is marked {unstable[hit.operations[0]]})",
                     )
                 findings.append(finding)
-    result = Result(_sort(findings), changes)
+    result = Result(sort_findings(findings), changes)
     if check_version:
         # Judged last: it needs the version bump every other finding adds up to.
         info = new.root.value.get("info") or {}
@@ -128,7 +128,7 @@ def compare(
         for r in by_kind.get(check.kind, ()):
             for hit in r.func(check, ctx):
                 result.findings.append(_finding(r.id, hit, new, old))
-        result.findings = _sort(result.findings)
+        result.findings = sort_findings(result.findings)
     return result
 
 
@@ -165,7 +165,7 @@ def lint(
         for hit in merged.values():
             hit = replace(hit, fields={"count": len(hit.operations), **hit.fields})
             findings.append(_finding(r.id, hit, spec, None))
-    return _sort(findings)
+    return sort_findings(findings)
 
 
 def check_options(options: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -190,3 +190,45 @@ def check_options(options: dict[str, Any]) -> dict[str, dict[str, Any]]:
             raise UsageError(f"option {path}: {error.message}", hint=f"run `apiguard rules` and read the {family} rules for the accepted values")
         out[family] = dict(values)
     return out
+
+
+@dataclass
+class ChangelogEntry:
+    section: str  # the tag of the operation, "Shared schemas" or "General"
+    operation: str  # "" for entries not tied to one operation
+    level: Level
+    message: str
+    operations: tuple[str, ...] = ()
+
+
+@dataclass
+class Changelog:
+    title: str
+    old_version: str
+    new_version: str
+    semver: str
+    entries: list[ChangelogEntry]
+
+
+def changelog(old: Spec, new: Spec, *, today: dt.date | None = None) -> Changelog:
+    """Every change between two versions as release notes: grouped by the operation's first tag,
+    then by operation; a change in a shared schema reaching several operations is listed once."""
+    result = compare(old, new, today=today)
+    tags: dict[str, str] = {}
+    for spec in (old, new):  # the new spec's tags win for operations in both
+        for op in spec.operations.values():
+            tags[op.label] = op.tags[0] if op.tags else "Other operations"
+    entries = []
+    for f in result.findings:
+        if f.rule == "spec-invalid":
+            continue
+        if len(f.operations) == 1:
+            entries.append(ChangelogEntry(tags.get(f.operations[0], "Other operations"), f.operations[0], f.level, f.message, f.operations))
+        elif f.operations:
+            entries.append(ChangelogEntry("Shared schemas", "", f.level, f.message, f.operations))
+        else:
+            entries.append(ChangelogEntry("General", "", f.level, f.message))
+    info_old = old.root.value.get("info") or {}
+    info_new = new.root.value.get("info") or {}
+    title = str(info_new.get("title") or info_old.get("title") or new.name)
+    return Changelog(title, str(info_old.get("version", "")), str(info_new.get("version", "")), result.semver, entries)

@@ -121,6 +121,7 @@ class RuleMeta:
     area: str = ""
     direction: str = ""
     doc: str = ""
+    help_uri: str = ""  # where the rule is documented; catalog rules default to the project docs
 
 
 @dataclass(frozen=True)

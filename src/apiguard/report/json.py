@@ -1,4 +1,8 @@
-"""The JSON report: a stable, versioned document for other tools."""
+"""The JSON report: a stable, versioned document for other tools.
+
+Its shape is fixed by `apiguard/schemas/report.schema.json` (`apiguard schema json` prints it);
+`"version": 1` changes only when a field is removed or changes meaning, never when one is added.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ from typing import Any
 
 from .. import __version__
 from ..model import Finding, Location
-from . import Report
+from . import Report, Run
 
 
 def _loc(loc: Location | None) -> dict[str, Any] | None:
@@ -16,7 +20,7 @@ def _loc(loc: Location | None) -> dict[str, Any] | None:
     return {"file": loc.file, "line": loc.line, "column": loc.column, "pointer": loc.pointer}
 
 
-def _finding(f: Finding) -> dict[str, Any]:
+def _finding(f: Finding, report: Report) -> dict[str, Any]:
     return {
         "rule": f.rule,
         "level": f.level.label,
@@ -25,6 +29,20 @@ def _finding(f: Finding) -> dict[str, Any]:
         "oldLocation": _loc(f.old_location),
         "operations": list(f.operations),
         "fingerprint": f.fingerprint,
+        "failing": report.failing(f),
+    }
+
+
+def _run(run: Run, report: Report) -> dict[str, Any]:
+    counts = {"error": 0, "warning": 0, "info": 0}
+    for f in run.findings:
+        counts[f.level.label] += 1
+    return {
+        "spec": run.spec,
+        "base": run.base,
+        "semver": run.semver,
+        "counts": counts,
+        "findings": [_finding(f, report) for f in run.findings],
     }
 
 
@@ -33,8 +51,8 @@ def render_json(report: Report) -> str:
         "version": 1,
         "tool": {"name": "apiguard", "version": __version__},
         "command": report.command,
-        "inputs": report.inputs,
-        "summary": {**report.counts, "semver": report.semver},
-        "findings": [_finding(f) for f in report.findings],
+        "failOn": report.fail_on.label if report.fail_on is not None else "never",
+        "summary": {"counts": report.counts(), "semver": report.semver, "exitCode": report.exit_code},
+        "runs": [_run(r, report) for r in report.runs],
     }
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"

@@ -1,4 +1,5 @@
-"""The terminal report (rich): findings grouped by operation, most severe first, then a summary."""
+"""The terminal report (rich): findings grouped by operation, breaking first, each with its level,
+rule, location and message; then a summary with the counts per level and the version bump."""
 
 from __future__ import annotations
 
@@ -9,25 +10,24 @@ from rich.console import Console
 from rich.markup import escape
 
 from ..model import Finding, Level
-from . import Report
+from . import Report, Run
 
 _STYLE = {Level.ERROR: "bold red", Level.WARNING: "yellow", Level.INFO: "cyan"}
 
 
-def render_text(report: Report, *, color: bool = False, width: int = 100) -> str:
-    buf = io.StringIO()
-    console = Console(
-        file=buf, force_terminal=color, no_color=not color, width=width, highlight=False, soft_wrap=True,
-        color_system="standard" if color else None,
-    )
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
+def _run(console: Console, run: Run) -> None:
     groups: dict[str, list[Finding]] = defaultdict(list)
-    for f in report.findings:
-        # A change in a shared component is one finding: list it under its first operation.
-        groups[f.operations[0] if f.operations else "(spec)"].append(f)
+    for f in run.findings:
+        # A change in a shared component is one finding: listed under its first operation.
+        groups[f.operations[0] if f.operations else "(whole spec)"].append(f)
     order = sorted(groups, key=lambda g: (-max(int(f.level) for f in groups[g]), g))
     for group in order:
         console.print(f"[bold]{escape(group)}[/bold]")
-        for f in groups[group]:
+        for f in sorted(groups[group], key=lambda f: -int(f.level)):
             loc = f.location or f.old_location
             where = f"  {loc}" if loc else ""
             style = _STYLE[f.level]
@@ -35,15 +35,47 @@ def render_text(report: Report, *, color: bool = False, width: int = 100) -> str
                 f"  [{style}]{f.level.label:<7}[/{style}] [dim]{f.rule}[/dim]{escape(where)}\n"
                 f"          {escape(f.message)}"
             )
+            if f.location is not None and f.old_location is not None:
+                console.print(f"          [dim]was at {escape(str(f.old_location))}[/dim]")
             if len(f.operations) > 1:
                 others = ", ".join(f.operations[1:4]) + (", ..." if len(f.operations) > 4 else "")
                 console.print(f"          [dim]also reached by {len(f.operations) - 1} more: {escape(others)}[/dim]")
-    counts = report.counts
-    parts = [f"{counts.get(l.label, 0)} {l.label}" + ("s" if counts.get(l.label, 0) != 1 else "") for l in sorted(Level, reverse=True)]
-    summary = f"{len(report.findings)} finding{'s' if len(report.findings) != 1 else ''}: " + ", ".join(parts)
+
+
+def summary(report: Report) -> str:
+    counts = report.counts()
+    total = len(report.findings)
+    parts = [_plural(counts[lvl.label], lvl.label) for lvl in sorted(Level, reverse=True)]
+    text = f"{_plural(total, 'finding')}: " + ", ".join(parts)
+    if len(report.runs) > 1:
+        text += f" in {_plural(len(report.runs), 'spec')}"
     if report.semver:
-        summary += f". Required version bump: {report.semver}"
-    if report.findings:
-        console.print()
-    console.print(summary + ".")
+        text += f". Required version bump: {report.semver}"
+    return text + "."
+
+
+def render_text(report: Report, *, color: bool = False, width: int = 100, quiet: bool = False) -> str:
+    buf = io.StringIO()
+    console = Console(
+        file=buf,
+        force_terminal=color,
+        no_color=not color,
+        width=width,
+        highlight=False,
+        soft_wrap=True,
+        color_system="standard" if color else None,
+        force_jupyter=False,
+        force_interactive=False,
+        legacy_windows=False,
+    )
+    if not quiet:
+        for run in report.runs:
+            if not run.findings:
+                continue
+            if len(report.runs) > 1:
+                title = f"{run.base} -> {run.spec}" if run.base else run.spec
+                console.print(f"[bold underline]{escape(title)}[/bold underline]")
+            _run(console, run)
+            console.print()
+    console.print(summary(report))
     return buf.getvalue()

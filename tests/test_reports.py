@@ -143,6 +143,7 @@ def sarif_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         "lint-yaml": ["lint", NEW, "fixtures/servers-declared/fires-no-servers/spec.yaml"],
         "lint-json": ["lint", "fixtures/reports/new.json"],
         "check-yaml": ["check", OLD, NEW],
+        "lint-custom": ["lint", "fixtures/rulesets/fires-casing/spec.yaml", "--ruleset", "fixtures/rulesets/fires-casing/ruleset.yaml"],
     }
     files = {}
     for name, args in cases.items():
@@ -388,3 +389,40 @@ def test_junit_has_a_suite_per_spec_and_fails_per_fail_on(tmp_path: Path) -> Non
     run("lint", "fixtures/servers-declared/fires-no-servers/spec.yaml", "-o", f"junit={out}", "--fail-on", "never")
     root = ET.parse(out).getroot()
     assert root.get("failures") == "0" and "servers-declared" in ET.tostring(root, encoding="unicode")
+
+
+# -- custom rulesets through the command line ----------------------------------------------------
+
+CASING = "fixtures/rulesets/fires-casing"
+
+
+def test_lint_and_check_run_custom_rulesets_with_the_built_in_rules(tmp_path: Path) -> None:
+    proc = run("lint", f"{CASING}/spec.yaml", "--ruleset", f"{CASING}/ruleset.yaml", "--format", "json", "--fail-on", "never")
+    assert proc.returncode == 0, proc.stderr
+    found = json.loads(proc.stdout)["runs"][0]["findings"]
+    rules = {f["rule"] for f in found}
+    assert "house-operation-ids-snake-no-digits" in rules and "rate-limit-429-missing" in rules, rules
+    # check: the same custom rules run on the new version, beside the diff.
+    proc = run("check", f"{CASING}/spec.yaml", f"{CASING}/spec.yaml", "--ruleset", f"{CASING}/ruleset.yaml", "--format", "json", "--fail-on", "never")
+    assert proc.returncode == 0, proc.stderr
+    assert "house-property-names-camel" in {f["rule"] for f in json.loads(proc.stdout)["runs"][0]["findings"]}
+
+
+def test_custom_rules_get_sarif_descriptors_without_a_made_up_help_link(sarif_files: dict[str, Path]) -> None:
+    driver = json.loads(sarif_files["lint-custom"].read_text())["runs"][0]["tool"]["driver"]
+    by_id = {r["id"]: r for r in driver["rules"]}
+    house = by_id["house-property-names-camel"]
+    assert house["shortDescription"]["text"] == "Property names are camelCase."
+    assert "helpUri" not in house and "custom" in house["properties"]["tags"]
+    assert by_id["rate-limit-429-missing"]["helpUri"].endswith("/rules/rate-limit-429-missing.md")
+
+
+def test_a_broken_or_clashing_ruleset_is_a_located_usage_error(tmp_path: Path) -> None:
+    proc = run("lint", NEW, "--ruleset", "fixtures/rulesets/error-unknown-function/ruleset.yaml")
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "fixtures/rulesets/error-unknown-function/ruleset.yaml:" in proc.stderr, proc.stderr
+    copy = tmp_path / "again.yaml"
+    shutil.copy(ROOT / CASING / "ruleset.yaml", copy)
+    proc = run("lint", NEW, "--ruleset", f"{CASING}/ruleset.yaml", "--ruleset", str(copy), "-o", str(tmp_path / "out.json"))
+    assert proc.returncode == 2 and "has the ID of another rule" in proc.stderr, proc.stderr
+    assert not (tmp_path / "out.json").exists()

@@ -90,6 +90,11 @@ ALLOW_OUTSIDE = typer.Option(False, "--allow-outside-root", help="Allow $refs to
 TODAY = typer.Option(None, "--today", help="Judge sunset dates as of this day (YYYY-MM-DD), for reproducible results.")
 MIN_NOTICE = typer.Option(365, "--min-notice-days", min=0, help="Minimum days between deprecation and sunset.")
 BASE = typer.Option(None, "--base", help="Compare the file at this git revision against the working tree.")
+RULESET = typer.Option(
+    None,
+    "--ruleset",
+    help="A custom ruleset file (YAML or JSON, Spectral-style `rules`; repeatable). See docs/custom-rules.md.",
+)
 RULE_OPTION = typer.Option(
     None,
     "--option",
@@ -259,6 +264,38 @@ def _expand(specs: List[str]) -> List[str]:
     return out
 
 
+def _load_rulesets(paths: Optional[List[str]]) -> list:  # type: ignore[type-arg]
+    """Load every --ruleset before any spec; their notes go to stderr. A custom rule may not
+    reuse a built-in rule's ID or another ruleset's, so every finding names one rule."""
+    from .ruleset import load_ruleset
+
+    rulesets, seen = [], set(_rule_docs())
+    for path in paths or ():
+        ruleset = load_ruleset(path)
+        for note in ruleset.warnings:
+            typer.echo(f"{path}: note: {note}", err=True)
+        for rule in ruleset.rules:
+            if rule.id in seen:
+                raise UsageError(
+                    f"{path}: custom rule {rule.id!r} has the ID of another rule",
+                    hint="rename the custom rule; `apiguard rules` lists the built-in IDs",
+                )
+            seen.add(rule.id)
+        rulesets.append(ruleset)
+    return rulesets
+
+
+def _custom(rulesets: list, spec) -> tuple[list, dict, tuple]:  # type: ignore[no-untyped-def,type-arg]
+    """The findings of every custom ruleset on one spec, their rules' metadata and IDs."""
+    findings, metas = [], {}
+    for ruleset in rulesets:
+        findings += ruleset.run(spec)
+        for rule in ruleset.rules:
+            if rule.level is not None:
+                metas[rule.id] = rule.meta
+    return findings, metas, tuple(sorted(metas))
+
+
 def _rule_docs() -> dict:  # type: ignore[type-arg]
     from .catalog import load_catalog
 
@@ -348,6 +385,7 @@ def lint(
     allow_outside_root: bool = ALLOW_OUTSIDE,
     today: Optional[str] = TODAY,
     option: Optional[List[str]] = RULE_OPTION,
+    ruleset: Optional[List[str]] = RULESET,
 ) -> None:
     """Check one or more specs on their own: validity and the governance rules.
 
@@ -358,6 +396,8 @@ def lint(
       apiguard lint 'specs/**/openapi.yaml' --format sarif -o apiguard.sarif
 
       apiguard lint openapi.yaml --option errors.style=google --option rate-limits.style=legacy
+
+      apiguard lint openapi.yaml --ruleset house-rules.yaml
     """
 
     def body() -> int:
@@ -366,13 +406,19 @@ def lint(
         from .loader import load_spec
         from .report import Report, Run, find_root
 
+        from .engine import sort_findings
+
         options = check_options(_parse_rule_options(option))
         day = _parse_today(today)
-        runs = []
+        rulesets = _load_rulesets(ruleset)
+        runs, docs = [], _rule_docs()
         for arg in _expand(specs):
             spec = load_spec(arg, _load_options(validate, no_validate, allow_remote, allow_outside_root, Level.ERROR))
-            runs.append(Run(spec.name, run_lint(spec, today=day, options=options), rules=_rule_ids("lint")))
-        report = Report("lint", runs, fail_on=_fail_level(fail_on), rules=_rule_docs(), root=find_root())
+            custom, metas, ids = _custom(rulesets, spec)
+            docs.update(metas)
+            findings = sort_findings(run_lint(spec, today=day, options=options) + custom)
+            runs.append(Run(spec.name, findings, rules=tuple(sorted(_rule_ids("lint") + ids))))
+        report = Report("lint", runs, fail_on=_fail_level(fail_on), rules=docs, root=find_root())
         return _emit(report, format, output, quiet)
 
     _run(body)
@@ -393,6 +439,7 @@ def check(
     today: Optional[str] = TODAY,
     min_notice_days: int = MIN_NOTICE,
     option: Optional[List[str]] = RULE_OPTION,
+    ruleset: Optional[List[str]] = RULESET,
 ) -> None:
     """Diff and lint in one run: what the GitHub Action and the pre-commit hook call.
 
@@ -411,21 +458,23 @@ def check(
 
         options = check_options(_parse_rule_options(option))
         day = _parse_today(today)
+        rulesets = _load_rulesets(ruleset)
         old_arg, new_arg = _pair(specs, base, "check")
         old = load_spec(old_arg, _load_options(validate, no_validate, allow_remote, allow_outside_root, Level.INFO))
         new = load_spec(new_arg, _load_options(validate, no_validate, allow_remote, allow_outside_root, Level.ERROR))
         result = compare(old, new, today=day, min_notice_days=min_notice_days)
         # Validation problems of the new spec are already among the diff's findings.
         linted = [f for f in run_lint(new, today=day, options=options) if f.rule != "spec-invalid"]
+        custom, metas, ids = _custom(rulesets, new)
         run = Run(
             new.name,
-            sort_findings(result.findings + linted),
+            sort_findings(result.findings + linted + custom),
             base=old.name,
             changes=result.changes,
             semver=result.semver,
-            rules=tuple(sorted(_rule_ids("compat") + _rule_ids("lint"))),
+            rules=tuple(sorted(_rule_ids("compat") + _rule_ids("lint") + ids)),
         )
-        report = Report("check", [run], fail_on=_fail_level(fail_on), rules=_rule_docs(), root=find_root())
+        report = Report("check", [run], fail_on=_fail_level(fail_on), rules={**_rule_docs(), **metas}, root=find_root())
         return _emit(report, format, output, quiet)
 
     _run(body)

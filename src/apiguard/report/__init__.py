@@ -71,10 +71,13 @@ class Report:
             return known
         return RuleMeta(id=rule, level=Level.WARNING, kind="lint", summary=rule)
 
-    def help_uri(self, rule: str) -> str:
+    def help_uri(self, rule: str) -> str | None:
+        """The rule's documentation: its catalog page, or what a custom rule names (maybe none)."""
         meta = self.rules.get(rule)
         if meta is not None and meta.help_uri:
             return meta.help_uri
+        if meta is not None and meta.area == "custom":
+            return None
         return DOCS_URL + rule + ".md"
 
     def relative(self, file: str) -> tuple[str, str | None]:

@@ -50,10 +50,12 @@ def _descriptor(report: Report, rule: str) -> dict[str, Any]:
         "shortDescription": {"text": summary},
         "fullDescription": {"text": _sentence(full)},
         "help": {"text": meta.doc or summary, "markdown": meta.doc or summary},
-        "helpUri": report.help_uri(rule),
         "defaultConfiguration": {"level": meta.level.sarif},
         "properties": {"tags": [t for t in ("api", meta.kind, meta.area) if t]},
     }
+    uri = report.help_uri(rule)
+    if uri:
+        out["helpUri"] = uri
     return out
 
 

@@ -470,13 +470,19 @@ class Differ:
             if not isinstance(ocb.value, dict) or not isinstance(ncb.value, dict):
                 continue
             outer = self._op
+            # Keyed by the expression as written: `{$request.query.url}` and `{$request.body#/url}`
+            # are different callback URLs, though both erase to `{}` as a path template would.
             old_ops, new_ops = {}, {}
             for expr, item in ocb.value.items():
+                if str(expr).startswith("x-"):
+                    continue
                 for op in path_item_operations(self.old, str(expr), self.old.deref(item, ocb.where.child(str(expr))), None, (), prefix=f"callback {name} "):
-                    old_ops[op.key] = op
+                    old_ops[(str(expr), op.method)] = op
             for expr, item in ncb.value.items():
+                if str(expr).startswith("x-"):
+                    continue
                 for op in path_item_operations(self.new, str(expr), self.new.deref(item, ncb.where.child(str(expr))), None, (), prefix=f"callback {name} "):
-                    new_ops[op.key] = op
+                    new_ops[(str(expr), op.method)] = op
             for key in old_ops.keys() & new_ops.keys():
                 self._op = outer
                 self._operation(old_ops[key], new_ops[key], flipped=True)

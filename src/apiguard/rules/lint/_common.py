@@ -115,19 +115,24 @@ def schema_of(spec: Spec, holder: Node) -> Node | None:
     return spec.deref(holder.value["schema"], holder.where.child("schema"))
 
 
-def event_operations(spec: Spec) -> Iterator[tuple[str, Operation]]:
-    """Requests the API sends to its clients: 3.1 `webhooks` and every operation's callbacks.
-    Yields ("webhook", op) and ("callback", op); a callback's label names its owner."""
+def event_operations(spec: Spec) -> Iterator[tuple[str, str, Operation]]:
+    """Requests the API sends to its clients: 3.1 `webhooks` and every operation's callbacks, in
+    spec order, as (kind, readable label, operation) with kind "webhook" or "callback". A
+    callback operation's own label names its owner; `x-` keys of a callback are skipped."""
     for op in spec.webhooks.values():
-        yield "webhook", op
+        yield "webhook", f"webhook {op.path} ({op.method.upper()})", op
     for owner in spec.operations.values():
         for name, cb in owner.callbacks.items():
             if not isinstance(cb.value, dict):
                 continue
             for expression, item in cb.value.items():
-                item_node = spec.deref(item, cb.where.child(str(expression)))
+                expression = str(expression)
+                if expression.startswith("x-"):
+                    continue
+                item_node = spec.deref(item, cb.where.child(expression))
                 prefix = f"callback {name} of {owner.label}: "
-                yield from (("callback", op) for op in path_item_operations(spec, str(expression), item_node, None, (), prefix=prefix))
+                for op in path_item_operations(spec, expression, item_node, None, (), prefix=prefix):
+                    yield "callback", f"callback {name} of {owner.label} ({op.method.upper()} {expression})", op
 
 
 def name_matches(name: str, patterns: list[str]) -> bool:

@@ -18,11 +18,8 @@ from ._common import LintContext, event_operations, hit
 @lint_rule
 def servers_declared(spec: Spec, ctx: LintContext) -> Iterable[Hit]:
     """The spec names at least one server, so clients know the base URL."""
-    if spec.family == "2.0":
-        data = spec.root.value
-        if data.get("host") or data.get("basePath"):
-            return
-    elif spec.servers or all(op.servers for op in spec.operations.values()):
+    # Swagger 2.0 `host`/`basePath` reach here already converted to `servers`.
+    if spec.servers or all(op.servers for op in spec.operations.values()):
         return
     if not spec.operations:
         return
@@ -258,7 +255,7 @@ def _security_names(spec: Spec) -> set[str]:
     take(spec.root.value.get("security"))
     ops = list(spec.operations.values()) + list(spec.webhooks.values())
     try:
-        ops += [op for _, op in event_operations(spec)]
+        ops += [op for _, _, op in event_operations(spec)]
     except Exception:
         pass
     for op in ops:

@@ -142,7 +142,7 @@ class _Builder:
 
     def build(self) -> _Index:
         spec = self.spec
-        ops = list(spec.operations.values()) + [op for _, op in _safe_events(spec)]
+        ops = list(spec.operations.values()) + [op for _, _, op in _safe_events(spec)]
         per_op_roots: list[tuple[str, list[Node]]] = []
         for op in ops:
             roots: list[Node] = []
@@ -397,7 +397,7 @@ def _safe_headers(spec: Spec, response: Node) -> dict[str, Node]:
         return {}
 
 
-def _safe_events(spec: Spec) -> list[tuple[str, Operation]]:
+def _safe_events(spec: Spec) -> list[tuple[str, str, Operation]]:
     try:
         return list(event_operations(spec))
     except Exception:

@@ -17,10 +17,9 @@ from typing import Iterable, Iterator
 
 from ...errors import UsageError
 from ...model import Where
-from ...normalize import path_item_operations
 from ...registry import Hit, lint_rule
 from ...spec import Node, Operation, Spec
-from ._common import LintContext, content, family_options, hit, name_matches, schema_of
+from ._common import LintContext, content, event_operations, family_options, hit, name_matches, schema_of
 
 family_options(
     "webhooks",
@@ -73,23 +72,6 @@ class _Event:
     required: set[str] | None = None  # required payload properties; None without a payload schema
 
 
-def _events(spec: Spec) -> Iterator[tuple[str, str, Operation]]:
-    """(kind, readable label, operation) for every webhook and callback request, in spec order."""
-    for op in spec.webhooks.values():
-        yield "webhook", f"webhook {op.path} ({op.method.upper()})", op
-    for owner in spec.operations.values():
-        for name, cb in owner.callbacks.items():
-            if not isinstance(cb.value, dict):
-                continue
-            for expression, item in cb.value.items():
-                expression = str(expression)
-                if expression.startswith("x-"):
-                    continue
-                item_node = spec.deref(item, cb.where.child(expression))
-                for op in path_item_operations(spec, expression, item_node, None, (), prefix=""):
-                    yield "callback", f"callback {name} of {owner.label} ({op.method.upper()} {expression})", op
-
-
 class _Reader:
     """Gathers the evidence of each event request; payload schemas are read once per schema."""
 
@@ -100,7 +82,7 @@ class _Reader:
         self._schemes: dict[str, str] | None = None
 
     def events(self) -> Iterator[_Event]:
-        for kind, label, op in _events(self.spec):
+        for kind, label, op in event_operations(self.spec):
             if not isinstance(op.node.value, dict):
                 continue
             event = _Event(kind, label, op)

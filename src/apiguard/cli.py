@@ -267,6 +267,8 @@ def _expand(specs: List[str]) -> List[str]:
 def _load_rulesets(paths: Optional[List[str]]) -> list:  # type: ignore[type-arg]
     """Load every --ruleset before any spec; their notes go to stderr. A custom rule may not
     reuse a built-in rule's ID or another ruleset's, so every finding names one rule."""
+    if not paths:
+        return []
     from .ruleset import load_ruleset
 
     rulesets, seen = [], set(_rule_docs())

@@ -170,8 +170,6 @@ def lint(
 
 def check_options(options: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """Validate lint family options against their schemas; unknown families are refused."""
-    import jsonschema
-
     from .errors import UsageError
     from .rules.lint._common import FAMILY_OPTIONS
 
@@ -184,6 +182,8 @@ def check_options(options: dict[str, Any]) -> dict[str, dict[str, Any]]:
                 f"unknown option family {family!r}",
                 hint="known families: " + ", ".join(sorted(FAMILY_OPTIONS)),
             )
+        import jsonschema  # only when options are given: its import is a tenth of a small lint
+
         error = jsonschema.exceptions.best_match(jsonschema.Draft202012Validator(schema).iter_errors(values))
         if error is not None:
             path = ".".join([family, *(str(p) for p in error.absolute_path)])

@@ -42,17 +42,38 @@ def _run(run: Run, report: Report) -> dict[str, Any]:
         "base": run.base,
         "semver": run.semver,
         "counts": counts,
-        "findings": [_finding(f, report) for f in run.findings],
+        "findings": run.findings,
     }
 
 
+def _compact(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
+
+
 def render_json(report: Report) -> str:
-    doc = {
+    """The document, laid out by hand: the envelope indented, each run's header and each finding
+    on a line of its own. json's indenting encoder is pure Python and took a quarter of a second
+    on GitHub's 2,350 findings; one compact dump per line goes through its C encoder."""
+    head = {
         "version": 1,
         "tool": {"name": "apiguard", "version": __version__},
         "command": report.command,
         "failOn": report.fail_on.label if report.fail_on is not None else "never",
         "summary": {"counts": report.counts(), "semver": report.semver, "exitCode": report.exit_code},
-        "runs": [_run(r, report) for r in report.runs],
     }
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    lines = ["{"]
+    lines += [f"  {_compact(key)}: {_compact(value)}," for key, value in head.items()]
+    lines.append('  "runs": [')
+    for i, run in enumerate(report.runs):
+        doc = _run(run, report)
+        findings = doc.pop("findings")
+        fields = ", ".join(f"{_compact(k)}: {_compact(v)}" for k, v in doc.items())
+        if findings:
+            lines.append(f'    {{{fields}, "findings": [')
+            lines += [f"      {_compact(_finding(f, report))}," for f in run.findings]
+            lines[-1] = lines[-1][:-1]
+            lines.append("    ]}" + ("," if i < len(report.runs) - 1 else ""))
+        else:
+            lines.append(f'    {{{fields}, "findings": []}}' + ("," if i < len(report.runs) - 1 else ""))
+    lines += ["  ]", "}"]
+    return "\n".join(lines) + "\n"

@@ -49,10 +49,13 @@ def _suggest_id(op: Operation) -> str:
 @lint_rule
 def success_response_missing(spec: Spec, ctx: LintContext) -> Iterable[Hit]:
     """Every operation documents what success looks like: a 2xx or 3xx response, or `101` for a
-    protocol switch. `default` alone leaves clients guessing which status means success."""
+    protocol switch. `default` alone leaves clients guessing which status means success. A
+    deprecated operation that documents `410 Gone` is retired: it has no success left to state."""
     for op in spec.operations.values():
         statuses = list(op.responses)
         if any(s[:1] in ("2", "3") or s == "101" for s in statuses):
+            continue
+        if op.data.get("deprecated") is True and "410" in statuses:
             continue
         raw = op.data.get("responses")
         where = op.node.where.child("responses") if isinstance(raw, dict) else op.node.where

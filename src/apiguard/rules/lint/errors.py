@@ -727,8 +727,6 @@ def _in_example(value: Any, where: Where, path: tuple[str, ...]) -> list[tuple[A
 def error_example_invalid(spec: Spec, ctx: LintContext) -> Iterable[Hit]:
     """Examples on error responses validate against the response schema."""
     state = _state(spec, ctx)
-    if state.converter is None:
-        state.converter = _Converter(spec)
     checked: dict[tuple[Where, Where], tuple[str, str] | None] = {}
     for resp in state.responses:
         for body in resp.bodies:
@@ -739,6 +737,8 @@ def error_example_invalid(spec: Spec, ctx: LintContext) -> Iterable[Hit]:
             for ex in _examples(spec, body):
                 key = (ex.where, body.schema.where)
                 if key not in checked:
+                    if state.converter is None:  # built (and jsonschema imported) on the first example
+                        state.converter = _Converter(spec)
                     checked[key] = state.converter.check(body.schema, ex.value)
                 problem = checked[key]
                 if problem is not None:

@@ -82,6 +82,9 @@ def main(argv: list[str]) -> int:
         print(f"no specs: {SPECS} is absent", file=sys.stderr)
         return 2
     env = dict(os.environ)
+    # An installed apiguard has its bytecode cached (pip compiles it); a PYTHONDONTWRITEBYTECODE
+    # inherited from the shell would make every run recompile the sources instead.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     env["PYTHONPATH"] = str(HERE.parent / "src") + os.pathsep + env.get("PYTHONPATH", "")
     # What the interpreter and apiguard's imports cost before any spec is read.
     baseline = _run([sys.executable, "-c", "import apiguard.cli, apiguard.engine, apiguard.diff"], env)[1] * 1024

@@ -94,6 +94,9 @@ def main() -> int:
     families = _families()
     env = {**os.environ, "PYTHONPATH": str(REPO / "src"), "REDOCLY_TELEMETRY": "off", "NO_COLOR": "1"}
     env.pop("CI", None)
+    # An installed apiguard has its bytecode cached (pip compiles it); a PYTHONDONTWRITEBYTECODE
+    # inherited from the shell would make every run recompile the sources instead.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         ruleset = Path(tmp) / ".spectral.yaml"

@@ -426,3 +426,16 @@ def test_a_broken_or_clashing_ruleset_is_a_located_usage_error(tmp_path: Path) -
     proc = run("lint", NEW, "--ruleset", f"{CASING}/ruleset.yaml", "--ruleset", str(copy), "-o", str(tmp_path / "out.json"))
     assert proc.returncode == 2 and "has the ID of another rule" in proc.stderr, proc.stderr
     assert not (tmp_path / "out.json").exists()
+
+
+def test_the_readme_ruleset_example_works(tmp_path: Path) -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("### Custom rules", 1)[1].split("```yaml\n", 1)[1].split("```", 1)[0]
+    ruleset = tmp_path / "house.yaml"
+    ruleset.write_text(block, encoding="utf-8")
+    spec = tmp_path / "spec.yaml"
+    spec.write_text((ROOT / NEW).read_text(encoding="utf-8").replace("operationId: listPets", "operationId: list_pets"), encoding="utf-8")
+    proc = run("lint", str(spec), "--ruleset", str(ruleset), "--format", "json", "--fail-on", "never")
+    assert proc.returncode == 0, proc.stderr
+    house = [f for f in json.loads(proc.stdout)["runs"][0]["findings"] if f["rule"] == "house-operation-ids-camel"]
+    assert [(f["location"]["line"], f["level"]) for f in house] == [(10, "warning")]

@@ -1,5 +1,5 @@
 """Entry point for `python -m apiguard`."""
 
-from .cli import main
+from .cli import run
 
-main()
+run()

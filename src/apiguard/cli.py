@@ -604,5 +604,32 @@ def main() -> None:
     sys.exit(code if isinstance(code, int) else 0)
 
 
+def run() -> None:
+    """The process entry point (console script and `python -m apiguard`): `main()`, then an
+    immediate exit. A run is short and allocates no reference cycles worth collecting, so the
+    cyclic garbage collector is off (about 5% of a large lint), and the interpreter's teardown,
+    which would free every node of the loaded specs one by one (about 80 ms on the GitHub spec),
+    is skipped once every output is flushed; files are already written and closed by then."""
+    import gc
+
+    gc.disable()
+    code: int | str | None = 0
+    try:
+        main()
+    except SystemExit as exc:
+        code = exc.code
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a reader that went away (`| head`) or a closed stream
+            pass
+    if code is None:
+        code = 0
+    elif not isinstance(code, int):
+        print(code, file=sys.stderr)
+        code = 1
+    os._exit(code)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    main()
+    run()

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any, Iterable, Iterator
 
-from ...model import Where, split_pointer
+from ...model import Where, escape_token, split_pointer
 from ...normalize import HTTP_METHODS, path_key
 from ...registry import Hit, lint_rule
 from ...spec import Node, Operation, Spec
@@ -50,6 +50,7 @@ _ONE = ("items", "additionalProperties", "not", "contains", "propertyNames", "if
         "unevaluatedProperties", "unevaluatedItems", "additionalItems", "contentSchema")
 _MANY = ("allOf", "oneOf", "anyOf", "prefixItems")
 _MAPS = ("properties", "patternProperties", "dependentSchemas", "$defs", "definitions")
+_SUBSCHEMA_KIND = {**{k: 1 for k in _ONE}, **{k: 2 for k in _MANY}, **{k: 3 for k in _MAPS}}
 _COMPONENT_SECTIONS = ("schemas", "parameters", "headers", "responses", "requestBodies")
 
 _EMPTY: frozenset[Where] = frozenset()
@@ -281,37 +282,39 @@ class _SchemaGraph:
         if not isinstance(value, dict):
             return out
         values = self.values
-        ref = value.get("$ref")
-        if isinstance(ref, str):
-            target = _safe_deref(self.spec, {"$ref": ref}, where)
-            if target is not None:
-                values.setdefault(target.where, target.value)
-                out.append(target.where)
-        for key in _ONE:
-            sub = value.get(key)
-            if isinstance(sub, dict):
-                w = where.child(key)
-                values.setdefault(w, sub)
-                out.append(w)
-            elif key == "items" and isinstance(sub, list):
-                for i, item in enumerate(sub):
-                    w = where.child(key, i)
-                    values.setdefault(w, item)
+        doc, base = where.doc, where.pointer
+        # One pass over the node's own keys (a handful) rather than a lookup per keyword; the
+        # keyword names need no pointer escaping, property names do.
+        for key, sub in value.items():
+            kind = _SUBSCHEMA_KIND.get(key)
+            if kind is None:
+                if key == "$ref" and isinstance(sub, str):
+                    target = _safe_deref(self.spec, {"$ref": sub}, where)
+                    if target is not None:
+                        values.setdefault(target.where, target.value)
+                        out.append(target.where)
+                continue
+            if kind == 1:
+                if isinstance(sub, dict):
+                    w = Where(doc, f"{base}/{key}")
+                    values.setdefault(w, sub)
                     out.append(w)
-        for key in _MANY:
-            subs = value.get(key)
-            if isinstance(subs, list):
-                for i, item in enumerate(subs):
-                    if isinstance(item, dict):
-                        w = where.child(key, i)
+                elif key == "items" and isinstance(sub, list):
+                    for i, item in enumerate(sub):
+                        w = Where(doc, f"{base}/{key}/{i}")
                         values.setdefault(w, item)
                         out.append(w)
-        for key in _MAPS:
-            subs = value.get(key)
-            if isinstance(subs, dict):
-                for name, item in subs.items():
+            elif kind == 2:
+                if isinstance(sub, list):
+                    for i, item in enumerate(sub):
+                        if isinstance(item, dict):
+                            w = Where(doc, f"{base}/{key}/{i}")
+                            values.setdefault(w, item)
+                            out.append(w)
+            elif isinstance(sub, dict):
+                for name, item in sub.items():
                     if isinstance(item, dict):
-                        w = where.child(key, str(name))
+                        w = Where(doc, f"{base}/{key}/{escape_token(str(name))}")
                         values.setdefault(w, item)
                         out.append(w)
         return out

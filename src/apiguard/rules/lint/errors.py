@@ -774,12 +774,14 @@ class _Converter:
     `exclusiveMinimum`), 2020-12 for 3.1."""
 
     def __init__(self, spec: Spec) -> None:
-        import jsonschema
+        # jsonschema-rs, already loaded for spec validation: compiling and checking here in Rust
+        # costs less than importing the pure-Python jsonschema package.
+        import jsonschema_rs
 
         self.spec = spec
         self.draft4 = spec.family in ("2.0", "3.0")
         self.defs_key = "definitions" if self.draft4 else "$defs"
-        self.cls = jsonschema.Draft4Validator if self.draft4 else jsonschema.Draft202012Validator
+        self.cls = jsonschema_rs.Draft4Validator if self.draft4 else jsonschema_rs.Draft202012Validator
         self.defs: dict[str, Any] = {}
         self.ids: dict[Where, str] = {}
         self.pending: list[tuple[str, Node]] = []
@@ -787,21 +789,19 @@ class _Converter:
 
     def check(self, schema: Node, example: Any) -> tuple[str, str] | None:
         """(path inside the example, reason) of the most relevant violation, or None."""
-        import jsonschema
-
         try:
             validator = self.validators.get(schema.where)
             if validator is None:
                 ref = self._ref(schema)
                 self._drain()
-                validator = self.cls({"$ref": ref, self.defs_key: self.defs})
+                validator = self.cls({"$ref": ref, self.defs_key: self.defs}, validate_formats=False)
                 self.validators[schema.where] = validator
-            error = jsonschema.exceptions.best_match(validator.iter_errors(_plain(example)))
-        except Exception:  # a schema jsonschema cannot compile (or too deep) is not the example's fault
+            error = _most_relevant(validator.iter_errors(_plain(example)))
+        except Exception:  # a schema the validator cannot compile (or too deep) is not the example's fault
             return None
         if error is None:
             return None
-        pointer = "".join("/" + escape_token(str(p)) for p in error.absolute_path)
+        pointer = "".join("/" + escape_token(str(p)) for p in error.instance_path)
         return (f"`{pointer}`" if pointer else "the top level"), _short(error)
 
     def _ref(self, node: Node) -> str:
@@ -916,6 +916,18 @@ def _plain(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [_plain(v) for v in value]
     return value
+
+
+def _most_relevant(errors: Iterable[Any]) -> Any:
+    """The error a person should read first: the shallowest place in the example, and there a
+    concrete keyword rather than "matches none of the variants" of oneOf/anyOf."""
+    best, best_key = None, None
+    for error in errors:
+        vague = type(error.kind).__name__ in ("AnyOf", "OneOfNotValid", "OneOfMultipleValid")
+        key = (len(error.instance_path), vague)
+        if best_key is None or key < best_key:
+            best, best_key = error, key
+    return best
 
 
 def _short(error: Any) -> str:

@@ -89,7 +89,12 @@ ALLOW_REMOTE = typer.Option(False, "--allow-remote", help="Allow reading specs a
 ALLOW_OUTSIDE = typer.Option(False, "--allow-outside-root", help="Allow $refs to files outside the spec's folder.")
 TODAY = typer.Option(None, "--today", help="Judge sunset dates as of this day (YYYY-MM-DD), for reproducible results.")
 MIN_NOTICE = typer.Option(365, "--min-notice-days", min=0, help="Minimum days between deprecation and sunset.")
-BASE = typer.Option(None, "--base", help="Compare the file at this git revision against the working tree.")
+BASE = typer.Option(
+    None,
+    "--base",
+    help="Compare each spec (paths or quoted globs) with its own version at this git revision; "
+    "specs new since then are additions, specs deleted since then are errors.",
+)
 RULESET = typer.Option(
     None,
     "--ruleset",
@@ -328,9 +333,56 @@ def _run(body) -> None:  # type: ignore[no-untyped-def]
     raise typer.Exit(code)
 
 
+def _spec_pairs(specs: List[str], base: Optional[str], command: str) -> list:  # type: ignore[type-arg]
+    """(old argument or None, new argument or None) per spec: OLD NEW as given, or with --base
+    every path and glob paired with its own version at the revision."""
+    if base is None:
+        return [_pair(specs, base, command)]
+    from .sources import base_pairs
+
+    pairs = [(p.old, p.new) for p in base_pairs(base, list(specs))]
+    if not pairs:
+        typer.echo(f"note: no spec matched {' '.join(specs)} in the work tree or at {base}", err=True)
+    return pairs
+
+
+def _removed_run(old_arg: str, base: str):  # type: ignore[no-untyped-def]
+    """A spec that exists at the base revision and no longer in the work tree."""
+    from .model import Finding, Location, fingerprint
+    from .report import Run
+
+    rev, _, rel = old_arg.partition(":")
+    shown = _git_display(old_arg)
+    message = (
+        f"The spec {rel[2:] if rel.startswith('./') else rel} existed at {rev} and was deleted: every operation it "
+        "described is gone for the clients that use them; keep the file (deprecate its operations first) or restore it."
+    )
+    finding = Finding(
+        rule="spec-removed",
+        level=Level.ERROR,
+        message=message,
+        location=Location(shown, 1, 1, ""),
+        old_location=Location(shown, 1, 1, ""),
+        fingerprint=fingerprint("spec-removed", shown.partition(":")[2]),
+    )
+    # Named by its work-tree path, which no longer exists; the finding points into the base.
+    return Run(rel[2:] if rel.startswith("./") else rel, [finding], base=shown, semver="major", rules=("spec-removed",))
+
+
+def _git_display(arg: str) -> str:
+    """`REV:./path` as the report names git files: `REV:path-from-the-repository-root`."""
+    from .sources import SourceOptions, git_source
+
+    rev, _, rel = arg.partition(":")
+    source = git_source(rev, rel, SourceOptions())
+    return source.display(source.root_key)
+
+
 @app.command()
 def diff(
-    specs: List[str] = typer.Argument(..., help="OLD NEW, or just NEW with --base. Each is a path, '-' or REV:path.", show_default=False),
+    specs: List[str] = typer.Argument(
+        ..., help="OLD NEW (each a path, '-' or REV:path); with --base, one or more work-tree paths or quoted globs.", show_default=False
+    ),
     base: Optional[str] = BASE,
     format: Format = FORMAT,
     output: Optional[List[str]] = OUTPUT,
@@ -355,6 +407,8 @@ def diff(
       apiguard diff origin/main:openapi.yaml openapi.yaml
 
       apiguard diff --base origin/main openapi.yaml -o sarif=apiguard.sarif -o markdown=summary.md
+
+      apiguard diff --base origin/main 'specs/**/openapi.yaml'
     """
 
     def body() -> int:
@@ -362,13 +416,21 @@ def diff(
         from .loader import load_spec
         from .report import Report, Run, find_root
 
-        old_arg, new_arg = _pair(specs, base, "diff")
-        # Problems of the old version are known debt, not news: report them as information.
-        old = load_spec(old_arg, _load_options(validate, no_validate, allow_remote, allow_outside_root, Level.INFO))
-        new = load_spec(new_arg, _load_options(validate, no_validate, allow_remote, allow_outside_root, Level.ERROR))
-        result = compare(old, new, today=_parse_today(today), min_notice_days=min_notice_days, check_version=check_version)
-        run = Run(new.name, result.findings, base=old.name, changes=result.changes, semver=result.semver, rules=_rule_ids("compat"))
-        report = Report("diff", [run], fail_on=_fail_level(fail_on), rules=_rule_docs(), root=find_root())
+        day = _parse_today(today)
+        runs = []
+        for old_arg, new_arg in _spec_pairs(specs, base, "diff"):
+            if new_arg is None:
+                runs.append(_removed_run(old_arg, base))
+                continue
+            new = load_spec(new_arg, _load_options(validate, no_validate, allow_remote, allow_outside_root, Level.ERROR))
+            if old_arg is None:  # a new spec: all of it is an addition
+                runs.append(Run(new.name, list(new.problems), semver="minor", rules=_rule_ids("compat")))
+                continue
+            # Problems of the old version are known debt, not news: report them as information.
+            old = load_spec(old_arg, _load_options(validate, no_validate, allow_remote, allow_outside_root, Level.INFO))
+            result = compare(old, new, today=day, min_notice_days=min_notice_days, check_version=check_version)
+            runs.append(Run(new.name, result.findings, base=old.name, changes=result.changes, semver=result.semver, rules=_rule_ids("compat")))
+        report = Report("diff", runs, fail_on=_fail_level(fail_on), rules=_rule_docs(), root=find_root())
         return _emit(report, format, output, quiet)
 
     _run(body)
@@ -428,7 +490,9 @@ def lint(
 
 @app.command()
 def check(
-    specs: List[str] = typer.Argument(..., help="OLD NEW, or just NEW with --base.", show_default=False),
+    specs: List[str] = typer.Argument(
+        ..., help="OLD NEW; with --base, one or more work-tree paths or quoted globs.", show_default=False
+    ),
     base: Optional[str] = BASE,
     format: Format = FORMAT,
     output: Optional[List[str]] = OUTPUT,
@@ -461,22 +525,35 @@ def check(
         options = check_options(_parse_rule_options(option))
         day = _parse_today(today)
         rulesets = _load_rulesets(ruleset)
-        old_arg, new_arg = _pair(specs, base, "check")
-        old = load_spec(old_arg, _load_options(validate, no_validate, allow_remote, allow_outside_root, Level.INFO))
-        new = load_spec(new_arg, _load_options(validate, no_validate, allow_remote, allow_outside_root, Level.ERROR))
-        result = compare(old, new, today=day, min_notice_days=min_notice_days)
-        # Validation problems of the new spec are already among the diff's findings.
-        linted = [f for f in run_lint(new, today=day, options=options) if f.rule != "spec-invalid"]
-        custom, metas, ids = _custom(rulesets, new)
-        run = Run(
-            new.name,
-            sort_findings(result.findings + linted + custom),
-            base=old.name,
-            changes=result.changes,
-            semver=result.semver,
-            rules=tuple(sorted(_rule_ids("compat") + _rule_ids("lint") + ids)),
-        )
-        report = Report("check", [run], fail_on=_fail_level(fail_on), rules={**_rule_docs(), **metas}, root=find_root())
+        docs = _rule_docs()
+        runs = []
+        for old_arg, new_arg in _spec_pairs(specs, base, "check"):
+            if new_arg is None:
+                runs.append(_removed_run(old_arg, base))
+                continue
+            new = load_spec(new_arg, _load_options(validate, no_validate, allow_remote, allow_outside_root, Level.ERROR))
+            if old_arg is None:  # a new spec: nothing to compare, everything to lint
+                result = None
+            else:
+                old = load_spec(old_arg, _load_options(validate, no_validate, allow_remote, allow_outside_root, Level.INFO))
+                result = compare(old, new, today=day, min_notice_days=min_notice_days)
+            # Validation problems of the new spec are already among the diff's findings.
+            linted = run_lint(new, today=day, options=options)
+            if result is not None:
+                linted = [f for f in linted if f.rule != "spec-invalid"]
+            custom, metas, ids = _custom(rulesets, new)
+            docs.update(metas)
+            runs.append(
+                Run(
+                    new.name,
+                    sort_findings((result.findings if result else []) + linted + custom),
+                    base=old.name if result is not None else None,
+                    changes=result.changes if result is not None else [],
+                    semver=result.semver if result is not None else "minor",
+                    rules=tuple(sorted(_rule_ids("compat") + _rule_ids("lint") + ids)),
+                )
+            )
+        report = Report("check", runs, fail_on=_fail_level(fail_on), rules=docs, root=find_root())
         return _emit(report, format, output, quiet)
 
     _run(body)

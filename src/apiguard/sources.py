@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import posixpath
+import re
 import sys
 import urllib.parse
 import urllib.request
@@ -229,3 +230,136 @@ def git_source(rev: str, rel: str, options: SourceOptions) -> GitSource:
     if not rel_clean:
         raise UsageError(f"{rev}: names no file", hint="write REV:path, e.g. origin/main:openapi.yaml")
     return GitSource(repo, rev, rel_clean, allow_outside_root=options.allow_outside_root)
+
+
+# -- pairing the work tree with a git revision (--base with several specs or globs) -------------
+
+
+@dataclass
+class BasePair:
+    """One spec under `--base REV`: `old` is the `REV:./path` argument when the file exists at
+    REV, `new` the work-tree path when it exists there; `path` is the name as the user sees it."""
+
+    path: str
+    old: str | None
+    new: str | None
+
+
+def _glob_regex(pattern: str) -> "re.Pattern[str]":
+    """A glob as a regex over `/`-separated paths, with `**` spanning folders, as glob.glob with
+    recursive=True reads it (Python 3.11 has no glob.translate)."""
+    out, i = [], 0
+    while i < len(pattern):
+        c = pattern[i]
+        if pattern.startswith("**/", i):
+            out.append("(?:[^/]*/)*")
+            i += 3
+            continue
+        if pattern.startswith("**", i):
+            out.append(".*")
+            i += 2
+            continue
+        if c == "*":
+            out.append("[^/]*")
+        elif c == "?":
+            out.append("[^/]")
+        elif c == "[":
+            end = pattern.find("]", i + 1)
+            if end < 0:
+                out.append(re.escape(c))
+            else:
+                body = pattern[i + 1 : end]
+                out.append("[" + ("^" + body[1:] if body.startswith("!") else body) + "]")
+                i = end
+        else:
+            out.append(re.escape(c))
+        i += 1
+    return re.compile("".join(out) + r"\Z")
+
+
+def is_glob(arg: str) -> bool:
+    return any(c in arg for c in "*?[")
+
+
+def base_pairs(rev: str, args: list[str], options: SourceOptions | None = None) -> list[BasePair]:
+    """Every spec that `args` (paths or globs, relative to the current folder) name in the work
+    tree or at `rev`, paired by path. A glob is matched in both places, so a spec deleted since
+    `rev` is found too; a plain path that exists in neither place is an input error."""
+    import glob as globmod
+
+    import git
+
+    options = options or SourceOptions()
+    try:
+        repo = git.Repo(options.cwd, search_parent_directories=True)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        raise InputError(
+            f"--base {rev} names a git revision, but {options.cwd} is not inside a git repository",
+            file=str(options.cwd),
+            hint="run apiguard inside the repository",
+        ) from None
+    try:
+        commit = repo.commit(rev)
+    except Exception:
+        raise InputError(
+            f"unknown git revision {rev!r}",
+            file=f"{rev}:",
+            hint="fetch it first (`git fetch origin`) or check the name with `git rev-parse`",
+        ) from None
+    top = Path(repo.working_tree_dir or options.cwd).resolve()
+    cwd = options.cwd.resolve()
+    prefix = cwd.relative_to(top).as_posix() if cwd.is_relative_to(top) else ""
+    prefix = "" if prefix == "." else prefix
+    at_rev: list[str] | None = None  # cwd-relative paths of the blobs at rev, listed on demand
+
+    def rev_files() -> list[str]:
+        nonlocal at_rev
+        if at_rev is None:
+            at_rev = []
+            for item in commit.tree.traverse():
+                if getattr(item, "type", "") != "blob":
+                    continue
+                path = item.path
+                if prefix:
+                    if not path.startswith(prefix + "/"):
+                        continue
+                    path = path[len(prefix) + 1 :]
+                at_rev.append(path)
+        return at_rev
+
+    def exists_at_rev(rel: str) -> bool:
+        full = posixpath.normpath(posixpath.join(prefix, rel)) if prefix else posixpath.normpath(rel)
+        try:
+            return (commit.tree / full).type == "blob"
+        except KeyError:
+            return False
+
+    found: dict[str, tuple[bool, bool]] = {}
+    for arg in args:
+        if arg == "-" or "://" in arg:
+            raise UsageError(f"with --base, {arg!r} cannot be compared with a revision", hint="give work-tree paths or globs")
+        if is_glob(arg) and not (options.cwd / arg).exists():
+            pattern = posixpath.normpath(arg[2:] if arg.startswith("./") else arg)
+            here = [posixpath.normpath(Path(m).as_posix()) for m in globmod.glob(arg, root_dir=options.cwd, recursive=True)]
+            regex = _glob_regex(pattern)
+            there = [p for p in rev_files() if regex.match(p)]
+            for p in here:
+                if (options.cwd / p).is_file():
+                    found[p] = (found.get(p, (False, False))[0], True)
+            for p in there:
+                old, new = found.get(p, (False, False))
+                found[p] = (True, new or (options.cwd / p).is_file())
+            continue
+        rel = posixpath.normpath(arg[2:] if arg.startswith("./") else arg)
+        in_tree = (options.cwd / rel).is_file()
+        in_rev = exists_at_rev(rel)
+        if (options.cwd / rel).is_dir():
+            raise InputError("is a folder, not a file", file=arg, hint="name the spec file inside it, or use a glob such as 'specs/**/openapi.yaml'")
+        if not in_tree and not in_rev:
+            raise InputError(f"no such file in the work tree or at {rev}", file=arg, hint="check the path")
+        found[rel] = (in_rev, in_tree)
+    pairs = []
+    for path in sorted(found):
+        in_rev, in_tree = found[path]
+        pairs.append(BasePair(path, f"{rev}:./{path}" if in_rev else None, path if in_tree else None))
+    return pairs

@@ -1,0 +1,98 @@
+"""`--base REV` with several specs and globs: each spec paired with its own version at REV.
+
+The cases are repository trees in fixtures/spec-removed/*/: `base/` is committed, then replaced
+by `head/` in the work tree, and `expected.yaml` names the rules that fire per spec.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from ruamel.yaml import YAML
+
+from conftest import ROOT
+
+CASES = sorted((ROOT / "fixtures" / "spec-removed").glob("*/"))
+GLOB = "specs/**/openapi.yaml"
+
+needs_git = pytest.mark.skipif(shutil.which("git") is None and not os.environ.get("CI"), reason="git is not installed")
+
+
+def git(repo: Path, *args: str) -> None:
+    subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True)
+
+
+def make_repo(tmp: Path, case: Path) -> Path:
+    repo = tmp / "repo"
+    shutil.copytree(case / "base", repo)
+    git(repo, "init", "-q")
+    git(repo, "config", "user.email", "t@example.com")
+    git(repo, "config", "user.name", "t")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "base")
+    shutil.rmtree(repo / "specs")
+    shutil.copytree(case / "head" / "specs", repo / "specs")
+    return repo
+
+
+def apiguard(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR", "CI", "GITHUB_ACTIONS")}
+    return subprocess.run([sys.executable, "-m", "apiguard", *args], cwd=cwd, capture_output=True, text=True, env=env)
+
+
+@needs_git
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
+def test_each_spec_is_compared_with_its_own_base(tmp_path: Path, case: Path) -> None:
+    expected = YAML(typ="safe").load((case / "expected.yaml").read_text(encoding="utf-8"))
+    repo = make_repo(tmp_path, case)
+    proc = apiguard(repo, "diff", "--base", "HEAD", GLOB, "--format", "json")
+    assert proc.returncode == expected["exit"], proc.stderr
+    report = json.loads(proc.stdout)
+    got = {}
+    for run in report["runs"]:
+        name = run["spec"].partition(":")[2] if run["spec"].startswith("HEAD:") else run["spec"]
+        got[name] = sorted({f["rule"] for f in run["findings"]})
+    assert got == {k: sorted(v) for k, v in expected["specs"].items()}
+    assert report["summary"]["semver"] == expected["semver"]
+
+
+@needs_git
+def test_deleted_spec_is_an_error_located_at_the_base_revision(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path, ROOT / "fixtures" / "spec-removed" / "fires-deleted-spec")
+    proc = apiguard(repo, "check", "--base", "HEAD", GLOB, "--format", "json")
+    assert proc.returncode == 1, proc.stderr
+    runs = {r["spec"]: r for r in json.loads(proc.stdout)["runs"]}
+    assert runs["specs/billing/openapi.yaml"]["base"] == "HEAD:specs/billing/openapi.yaml"
+    removed = runs["specs/billing/openapi.yaml"]["findings"]
+    assert [(f["rule"], f["level"], f["location"]["line"]) for f in removed] == [("spec-removed", "error", 1)]
+    assert "specs/billing/openapi.yaml" in removed[0]["message"]
+    # check lints the new spec too, and diffs none of it (nothing to compare with).
+    orders = runs["specs/orders/openapi.yaml"]
+    assert orders["base"] is None and orders["semver"] == "minor"
+    assert {f["rule"] for f in orders["findings"]} >= {"rate-limit-429-missing"}
+    # The text report names the deleted file and the removed operation.
+    text = apiguard(repo, "diff", "--base", "HEAD", GLOB).stdout
+    assert "spec-removed" in text and "GET /pets/{petId}" in text
+
+
+@needs_git
+def test_paths_and_globs_mix_and_a_path_in_neither_place_is_an_input_error(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path, ROOT / "fixtures" / "spec-removed" / "ok-new-spec")
+    proc = apiguard(repo, "diff", "--base", "HEAD", "specs/pets/openapi.yaml", "specs/orders/*.yaml", "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    assert len(json.loads(proc.stdout)["runs"]) == 2
+    proc = apiguard(repo, "diff", "--base", "HEAD", "specs/nope/openapi.yaml")
+    assert proc.returncode == 2 and "specs/nope/openapi.yaml" in proc.stderr and "Traceback" not in proc.stderr
+    # A glob that matches nothing anywhere is not an error: there is nothing to break.
+    proc = apiguard(repo, "diff", "--base", "HEAD", "nothing/**/*.yaml")
+    assert proc.returncode == 0 and "no spec matched" in proc.stderr
+    # From a subfolder, globs are relative to it and the base files still pair up.
+    proc = apiguard(repo / "specs", "diff", "--base", "HEAD", "**/openapi.yaml", "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    assert sorted(r["spec"] for r in json.loads(proc.stdout)["runs"]) == ["orders/openapi.yaml", "pets/openapi.yaml"]

@@ -96,3 +96,22 @@ def test_paths_and_globs_mix_and_a_path_in_neither_place_is_an_input_error(tmp_p
     proc = apiguard(repo / "specs", "diff", "--base", "HEAD", "**/openapi.yaml", "--format", "json")
     assert proc.returncode == 0, proc.stderr
     assert sorted(r["spec"] for r in json.loads(proc.stdout)["runs"]) == ["orders/openapi.yaml", "pets/openapi.yaml"]
+
+
+def test_several_specs_run_in_parallel_give_the_same_report_as_one_at_a_time(tmp_path: Path) -> None:
+    specs = ["examples/petstore-v1.yaml", "examples/petstore-v2.yaml", "fixtures/reports/new.yaml", "fixtures/reports/old.json"]
+    parallel = apiguard(ROOT, "lint", *specs, "--format", "json")
+    env_one = {**os.environ, "APIGUARD_JOBS": "1"}
+    env_one.pop("CI", None)
+    serial = subprocess.run([sys.executable, "-m", "apiguard", "lint", *specs, "--format", "json"], cwd=ROOT, capture_output=True, text=True, env=env_one)
+    assert parallel.returncode == serial.returncode == 0, parallel.stderr + serial.stderr
+    assert json.loads(parallel.stdout) == json.loads(serial.stdout)
+    assert [r["spec"] for r in json.loads(parallel.stdout)["runs"]] == specs
+
+
+def test_an_input_error_in_a_worker_is_reported_located(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("openapi: 3.0.3\ninfo: [\n", encoding="utf-8")
+    proc = apiguard(ROOT, "lint", "examples/petstore-v1.yaml", str(bad), "examples/petstore-v2.yaml")
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert proc.stderr.startswith(f"{bad}:2:") and "Traceback" not in proc.stderr, proc.stderr

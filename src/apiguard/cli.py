@@ -6,6 +6,7 @@ terminal."""
 from __future__ import annotations
 
 import os
+import re
 import sys
 import tempfile
 from enum import Enum
@@ -80,7 +81,16 @@ OUTPUT = typer.Option(
     "(repeatable: -o sarif=apiguard.sarif -o markdown=summary.md). Stdout keeps the --format report unless a plain FILE takes it.",
 )
 QUIET = typer.Option(False, "--quiet", "-q", help="Text format: print only the summary line.")
-FAIL_ON = typer.Option(FailOn.error, "--fail-on", help="Exit 1 when a finding at or above this level exists.")
+FAIL_ON = typer.Option(
+    None, "--fail-on", help="Exit 1 when a finding at or above this level exists [default: the config's fail-on, else error]."
+)
+CONFIG = typer.Option(
+    None,
+    "--config",
+    help="The configuration file (.apiguard.yaml or a pyproject.toml with [tool.apiguard]); "
+    "by default the nearest one above the first spec, up to the repository root.",
+    show_default=False,
+)
 VALIDATE = typer.Option(
     Validate.fast, "--validate", help="fast: OpenAPI JSON Schema + cheap semantic checks; full: openapi-spec-validator; off."
 )
@@ -88,7 +98,9 @@ NO_VALIDATE = typer.Option(False, "--no-validate", help="Skip validation (same a
 ALLOW_REMOTE = typer.Option(False, "--allow-remote", help="Allow reading specs and $refs over http(s).")
 ALLOW_OUTSIDE = typer.Option(False, "--allow-outside-root", help="Allow $refs to files outside the spec's folder.")
 TODAY = typer.Option(None, "--today", help="Judge sunset dates as of this day (YYYY-MM-DD), for reproducible results.")
-MIN_NOTICE = typer.Option(365, "--min-notice-days", min=0, help="Minimum days between deprecation and sunset.")
+MIN_NOTICE = typer.Option(
+    None, "--min-notice-days", min=0, help="Minimum days between deprecation and sunset [default: the config's, else 365]."
+)
 BASE = typer.Option(
     None,
     "--base",
@@ -190,8 +202,83 @@ def _emit(report, fmt: Format, outputs: Optional[List[str]], quiet: bool) -> int
     return report.exit_code
 
 
-def _fail_level(fail_on: FailOn) -> Optional[Level]:
-    return None if fail_on is FailOn.never else Level.parse(fail_on.value)
+def _fail_level(fail_on: Optional[FailOn], cfg=None) -> Optional[Level]:  # type: ignore[no-untyped-def]
+    value = fail_on.value if fail_on is not None else (cfg.fail_on if cfg is not None and cfg.fail_on else "error")
+    return None if value == "never" else Level.parse(value)
+
+
+def _config(path: Optional[Path], specs: List[str]):  # type: ignore[no-untyped-def]
+    """The --config file, or the nearest configuration above the first local spec (or the
+    current folder); None when there is none."""
+    from .config import find_config, load_config
+
+    if path is not None:
+        if not path.is_file():
+            raise UsageError(f"--config {path}: no such file", hint="give the path of .apiguard.yaml or pyproject.toml")
+        return load_config(path)
+    start = Path.cwd()
+    for arg in specs:
+        if arg == "-" or "://" in arg:
+            continue
+        candidate = Path(re.split(r"[*?\[]", arg, maxsplit=1)[0] or ".")
+        if candidate.exists():
+            start = candidate
+            break
+    found = find_config(start)
+    return load_config(found) if found is not None else None
+
+
+def _options(cfg, cli: dict) -> dict:  # type: ignore[no-untyped-def,type-arg]
+    """Lint options, checked: the configuration's, with --option winning key by key."""
+    from .engine import check_options
+    from .errors import InputError
+
+    merged: dict = {}  # type: ignore[type-arg]
+    if cfg is not None:
+        try:
+            check_options(cfg.options)
+        except UsageError as exc:
+            at = cfg.options_at
+            raise InputError(exc.message, file=str(cfg.path), line=at.line if at else None, hint=exc.hint) from None
+        for family, values in cfg.options.items():
+            merged[family] = dict(values)
+        if cfg.min_notice_days is not None:
+            merged.setdefault("deprecation", {}).setdefault("min-notice-days", cfg.min_notice_days)
+    for family, values in cli.items():
+        merged.setdefault(family, {}).update(values)
+    return check_options(merged)
+
+
+def _notice_days(cli: Optional[int], cfg) -> int:  # type: ignore[no-untyped-def]
+    if cli is not None:
+        return cli
+    if cfg is not None and cfg.min_notice_days is not None:
+        return int(cfg.min_notice_days)
+    return 365
+
+
+def _apply_policy(cfg, runs: list, today) -> list:  # type: ignore[no-untyped-def,type-arg]
+    """The configuration applied to every run, plus a run for expired suppressions."""
+    import datetime as dt
+
+    from .report import Run
+
+    if cfg is None:
+        return runs
+    day = today or dt.date.today()
+    families = _families()
+    for run in runs:
+        run.findings = cfg.apply(run.findings, families, today=day)
+    expired = cfg.expired(day)
+    if expired:
+        runs.append(Run(str(cfg.path), expired, rules=("suppression-expired",)))
+    return runs
+
+
+def _families() -> dict:  # type: ignore[type-arg]
+    from .catalog import load_catalog
+
+    return {rid: str(e.front.get("family") or e.meta.area or "") for rid, e in load_catalog().items()}
 
 
 def _load_options(validate: Validate, no_validate: bool, allow_remote: bool, allow_outside: bool, level: Level):  # type: ignore[no-untyped-def]
@@ -303,6 +390,10 @@ def _custom(rulesets: list, spec) -> tuple[list, dict, tuple]:  # type: ignore[n
     return findings, metas, tuple(sorted(metas))
 
 
+def _custom_docs(rulesets: list) -> dict:  # type: ignore[type-arg]
+    return {rule.id: rule.meta for ruleset in rulesets for rule in ruleset.rules if rule.level is not None}
+
+
 def _rule_docs() -> dict:  # type: ignore[type-arg]
     from .catalog import load_catalog
 
@@ -378,6 +469,115 @@ def _git_display(arg: str) -> str:
     return source.display(source.root_key)
 
 
+def _collect(kind: str, specs: List[str], base: Optional[str], settings: dict) -> list:  # type: ignore[type-arg]
+    """Load, diff and lint for one command: one Run per spec, with the spec's own inline
+    `x-apiguard-ignore` lists applied. `kind` is diff, lint or check. Several specs are spread
+    over the machine's cores (forked workers, one spec each); one spec runs here."""
+    items: list = _expand(specs) if kind == "lint" else _spec_pairs(specs, base, kind)  # type: ignore[type-arg]
+    workers = min(os.cpu_count() or 1, len(items), 8)
+    if workers < 2 or "-" in specs or os.environ.get("APIGUARD_JOBS") == "1":
+        return [_collect_one(kind, item, base, settings) for item in items]
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    global _JOB
+    _JOB = (kind, items, base, settings)
+    try:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            results = list(pool.map(_job, range(len(items))))
+    finally:
+        _JOB = None
+    runs = []
+    for result in results:
+        if isinstance(result, tuple):  # a user error in a worker: raise it here, located as it was
+            cls, message, where = result
+            raise cls(message, **where)
+        runs.append(result)
+    return runs
+
+
+_JOB = None  # what forked workers run: (kind, items, base, settings), set just before forking
+
+
+def _job(index: int):  # type: ignore[no-untyped-def]
+    kind, items, base, settings = _JOB  # type: ignore[misc]
+    try:
+        return _collect_one(kind, items[index], base, settings)
+    except ApiguardError as exc:
+        # Exceptions with keyword-only fields do not survive pickling: send the parts instead.
+        where = {"file": exc.file, "line": exc.line, "column": exc.column, "hint": exc.hint}
+        return (type(exc), exc.message, where)
+
+
+def _collect_one(kind: str, item, base: Optional[str], settings: dict):  # type: ignore[no-untyped-def,type-arg]
+    from .config import inline_ignores, inline_suppressed
+    from .engine import compare, sort_findings
+    from .engine import lint as run_lint
+    from .loader import load_spec
+    from .report import Run
+
+    load_opts = settings["load"]
+    day, rulesets = settings["today"], settings["rulesets"]
+    compat, lint_ids = _rule_ids("compat"), _rule_ids("lint")
+    if kind == "lint":
+        spec = load_spec(item, load_opts(Level.ERROR))
+        custom, _, ids = _custom(rulesets, spec)
+        findings = run_lint(spec, today=day, options=settings["options"]) + custom
+        ignores = inline_ignores([spec])
+        findings = [f for f in findings if not inline_suppressed(f, ignores)]
+        return Run(spec.name, sort_findings(findings), rules=tuple(sorted(lint_ids + ids)))
+    old_arg, new_arg = item
+    if new_arg is None:
+        return _removed_run(old_arg, base)
+    new = load_spec(new_arg, load_opts(Level.ERROR))
+    old = result = None
+    if old_arg is not None:
+        # Problems of the old version are known debt, not news: report them as information.
+        old = load_spec(old_arg, load_opts(Level.INFO))
+        result = compare(old, new, today=day, min_notice_days=settings["notice"], check_version=settings["check_version"])
+    # A new spec is all addition: nothing to compare, its validity still reported.
+    findings = result.findings if result is not None else list(new.problems)
+    ids: tuple[str, ...] = compat
+    if kind == "check":
+        # The new spec's validation problems are already among the diff's findings.
+        linted = [f for f in run_lint(new, today=day, options=settings["options"]) if f.rule != "spec-invalid"]
+        custom, _, custom_ids = _custom(rulesets, new)
+        findings = findings + linted + custom
+        ids = tuple(sorted(compat + lint_ids + custom_ids))
+    ignores = inline_ignores([new, old])
+    findings = [f for f in findings if not inline_suppressed(f, ignores)]
+    return Run(
+        new.name,
+        sort_findings(findings),
+        base=old.name if old is not None else None,
+        semver=result.semver if result is not None else "minor",
+        rules=ids,
+    )
+
+
+def _command(kind: str, specs: List[str], base: Optional[str], a: dict) -> int:  # type: ignore[type-arg]
+    """The body every reporting command shares: configuration, collection, policy, report."""
+    from .report import Report, find_root
+
+    cfg = _config(a["config"], specs)
+    day = _parse_today(a["today"])
+    options = _options(cfg, _parse_rule_options(a.get("option")))
+    rulesets = _load_rulesets(list(cfg.rulesets if cfg is not None else []) + list(a.get("ruleset") or []))
+    docs = {**_rule_docs(), **_custom_docs(rulesets)}
+    v = (a["validate"], a["no_validate"], a["allow_remote"], a["allow_outside_root"])
+    settings = {
+        "load": lambda level: _load_options(*v, level),
+        "today": day,
+        "rulesets": rulesets,
+        "options": options,
+        "notice": _notice_days(a.get("min_notice_days"), cfg),
+        "check_version": a.get("check_version", False),
+    }
+    runs = _apply_policy(cfg, _collect(kind, specs, base, settings), day)
+    report = Report(kind, runs, fail_on=_fail_level(a["fail_on"], cfg), rules=docs, root=find_root())
+    return _emit(report, a["format"], a["output"], a["quiet"])
+
+
 @app.command()
 def diff(
     specs: List[str] = typer.Argument(
@@ -387,13 +587,14 @@ def diff(
     format: Format = FORMAT,
     output: Optional[List[str]] = OUTPUT,
     quiet: bool = QUIET,
-    fail_on: FailOn = FAIL_ON,
+    config: Optional[Path] = CONFIG,
+    fail_on: Optional[FailOn] = FAIL_ON,
     validate: Validate = VALIDATE,
     no_validate: bool = NO_VALIDATE,
     allow_remote: bool = ALLOW_REMOTE,
     allow_outside_root: bool = ALLOW_OUTSIDE,
     today: Optional[str] = TODAY,
-    min_notice_days: int = MIN_NOTICE,
+    min_notice_days: Optional[int] = MIN_NOTICE,
     check_version: bool = typer.Option(
         False, "--check-version", help="Require info.version to move at least as far as the changes need (semver)."
     ),
@@ -411,29 +612,9 @@ def diff(
       apiguard diff --base origin/main 'specs/**/openapi.yaml'
     """
 
-    def body() -> int:
-        from .engine import compare
-        from .loader import load_spec
-        from .report import Report, Run, find_root
+    args = dict(locals())
+    _run(lambda: _command("diff", specs, base, args))
 
-        day = _parse_today(today)
-        runs = []
-        for old_arg, new_arg in _spec_pairs(specs, base, "diff"):
-            if new_arg is None:
-                runs.append(_removed_run(old_arg, base))
-                continue
-            new = load_spec(new_arg, _load_options(validate, no_validate, allow_remote, allow_outside_root, Level.ERROR))
-            if old_arg is None:  # a new spec: all of it is an addition
-                runs.append(Run(new.name, list(new.problems), semver="minor", rules=_rule_ids("compat")))
-                continue
-            # Problems of the old version are known debt, not news: report them as information.
-            old = load_spec(old_arg, _load_options(validate, no_validate, allow_remote, allow_outside_root, Level.INFO))
-            result = compare(old, new, today=day, min_notice_days=min_notice_days, check_version=check_version)
-            runs.append(Run(new.name, result.findings, base=old.name, changes=result.changes, semver=result.semver, rules=_rule_ids("compat")))
-        report = Report("diff", runs, fail_on=_fail_level(fail_on), rules=_rule_docs(), root=find_root())
-        return _emit(report, format, output, quiet)
-
-    _run(body)
 
 
 @app.command()
@@ -442,7 +623,8 @@ def lint(
     format: Format = FORMAT,
     output: Optional[List[str]] = OUTPUT,
     quiet: bool = QUIET,
-    fail_on: FailOn = FAIL_ON,
+    config: Optional[Path] = CONFIG,
+    fail_on: Optional[FailOn] = FAIL_ON,
     validate: Validate = VALIDATE,
     no_validate: bool = NO_VALIDATE,
     allow_remote: bool = ALLOW_REMOTE,
@@ -464,28 +646,9 @@ def lint(
       apiguard lint openapi.yaml --ruleset house-rules.yaml
     """
 
-    def body() -> int:
-        from .engine import check_options
-        from .engine import lint as run_lint
-        from .loader import load_spec
-        from .report import Report, Run, find_root
+    args = dict(locals())
+    _run(lambda: _command("lint", specs, None, args))
 
-        from .engine import sort_findings
-
-        options = check_options(_parse_rule_options(option))
-        day = _parse_today(today)
-        rulesets = _load_rulesets(ruleset)
-        runs, docs = [], _rule_docs()
-        for arg in _expand(specs):
-            spec = load_spec(arg, _load_options(validate, no_validate, allow_remote, allow_outside_root, Level.ERROR))
-            custom, metas, ids = _custom(rulesets, spec)
-            docs.update(metas)
-            findings = sort_findings(run_lint(spec, today=day, options=options) + custom)
-            runs.append(Run(spec.name, findings, rules=tuple(sorted(_rule_ids("lint") + ids))))
-        report = Report("lint", runs, fail_on=_fail_level(fail_on), rules=docs, root=find_root())
-        return _emit(report, format, output, quiet)
-
-    _run(body)
 
 
 @app.command()
@@ -497,13 +660,14 @@ def check(
     format: Format = FORMAT,
     output: Optional[List[str]] = OUTPUT,
     quiet: bool = QUIET,
-    fail_on: FailOn = FAIL_ON,
+    config: Optional[Path] = CONFIG,
+    fail_on: Optional[FailOn] = FAIL_ON,
     validate: Validate = VALIDATE,
     no_validate: bool = NO_VALIDATE,
     allow_remote: bool = ALLOW_REMOTE,
     allow_outside_root: bool = ALLOW_OUTSIDE,
     today: Optional[str] = TODAY,
-    min_notice_days: int = MIN_NOTICE,
+    min_notice_days: Optional[int] = MIN_NOTICE,
     option: Optional[List[str]] = RULE_OPTION,
     ruleset: Optional[List[str]] = RULESET,
 ) -> None:
@@ -516,52 +680,133 @@ def check(
       apiguard check old.yaml new.yaml --format github -o sarif=apiguard.sarif -o markdown=summary.md
     """
 
-    def body() -> int:
-        from .engine import check_options, compare, sort_findings
-        from .engine import lint as run_lint
-        from .loader import load_spec
-        from .report import Report, Run, find_root
+    args = dict(locals())
+    _run(lambda: _command("check", specs, base, args))
 
-        options = check_options(_parse_rule_options(option))
-        day = _parse_today(today)
-        rulesets = _load_rulesets(ruleset)
-        docs = _rule_docs()
-        runs = []
-        for old_arg, new_arg in _spec_pairs(specs, base, "check"):
-            if new_arg is None:
-                runs.append(_removed_run(old_arg, base))
-                continue
-            new = load_spec(new_arg, _load_options(validate, no_validate, allow_remote, allow_outside_root, Level.ERROR))
-            if old_arg is None:  # a new spec: nothing to compare, everything to lint
-                result = None
-            else:
-                old = load_spec(old_arg, _load_options(validate, no_validate, allow_remote, allow_outside_root, Level.INFO))
-                result = compare(old, new, today=day, min_notice_days=min_notice_days)
-            # Validation problems of the new spec are already among the diff's findings.
-            linted = run_lint(new, today=day, options=options)
-            if result is not None:
-                linted = [f for f in linted if f.rule != "spec-invalid"]
-            custom, metas, ids = _custom(rulesets, new)
-            docs.update(metas)
-            runs.append(
-                Run(
-                    new.name,
-                    sort_findings((result.findings if result else []) + linted + custom),
-                    base=old.name if result is not None else None,
-                    changes=result.changes if result is not None else [],
-                    semver=result.semver if result is not None else "minor",
-                    rules=tuple(sorted(_rule_ids("compat") + _rule_ids("lint") + ids)),
-                )
-            )
-        report = Report("check", runs, fail_on=_fail_level(fail_on), rules=docs, root=find_root())
-        return _emit(report, format, output, quiet)
-
-    _run(body)
 
 
 class ChangelogFormat(str, Enum):
     markdown = "markdown"
     text = "text"
+
+
+@app.command()
+def baseline(
+    specs: List[str] = typer.Argument(
+        ..., help="OLD NEW; with --base, one or more work-tree paths or quoted globs.", show_default=False
+    ),
+    base: Optional[str] = BASE,
+    output: Optional[Path] = typer.Option(
+        None,
+        "--output",
+        "-o",
+        help="The YAML configuration to add the suppressions to [default: the configuration in use if it is YAML, else ./.apiguard.yaml].",
+    ),
+    reason: str = typer.Option("", "--reason", help="The reason written into every suppression [default: 'baseline DATE: ...']."),
+    expires: Optional[str] = typer.Option(None, "--expires", help="YYYY-MM-DD: the suppressions stop working after this day."),
+    config: Optional[Path] = CONFIG,
+    validate: Validate = VALIDATE,
+    no_validate: bool = NO_VALIDATE,
+    allow_remote: bool = ALLOW_REMOTE,
+    allow_outside_root: bool = ALLOW_OUTSIDE,
+    today: Optional[str] = TODAY,
+    min_notice_days: Optional[int] = MIN_NOTICE,
+    option: Optional[List[str]] = RULE_OPTION,
+    ruleset: Optional[List[str]] = RULESET,
+) -> None:
+    """Accept today's findings: write a suppression for each finding `check` reports now, so a
+    legacy API adopts apiguard and only new problems block. Existing keys and comments of the
+    configuration are kept; findings already suppressed are not added twice.
+
+    Examples:
+
+      apiguard baseline --base origin/main openapi.yaml
+
+      apiguard baseline old.yaml new.yaml -o .apiguard.yaml --expires 2027-06-30 --reason "PLAT-412: legacy envelope"
+    """
+
+    def body() -> int:
+        import datetime as dt
+        import io
+
+        from ruamel.yaml import YAML
+
+        cfg = _config(config, specs)
+        day = _parse_today(today) or dt.date.today()
+        if expires is not None:
+            try:
+                dt.date.fromisoformat(expires)
+            except ValueError:
+                raise UsageError(f"--expires {expires!r} is not a date", hint="write YYYY-MM-DD") from None
+        target = output
+        if target is None:
+            target = cfg.path if cfg is not None and cfg.path is not None and cfg.path.name != "pyproject.toml" else Path(".apiguard.yaml")
+        if target.name == "pyproject.toml" or target.suffix == ".toml":
+            raise UsageError("the baseline is written as YAML", hint="write it to .apiguard.yaml (-o .apiguard.yaml); a .apiguard.yaml is read before pyproject.toml")
+        v = (validate, no_validate, allow_remote, allow_outside_root)
+        settings = {
+            "load": lambda level: _load_options(*v, level),
+            "today": day,
+            "rulesets": _load_rulesets(list(cfg.rulesets if cfg is not None else []) + list(ruleset or [])),
+            "options": _options(cfg, _parse_rule_options(option)),
+            "notice": _notice_days(min_notice_days, cfg),
+            "check_version": False,
+        }
+        runs = _apply_policy(cfg, _collect("check", specs, base, settings), day)
+        folder = (target.parent if str(target.parent) else Path(".")).resolve()
+        entries, seen = [], set()
+        for run in runs:
+            for f in run.findings:
+                if f.rule == "suppression-expired":
+                    continue
+                entry = _suppression_for(f, run.spec, folder, reason or f"baseline {day.isoformat()}: accepted when adopting apiguard", expires)
+                key = (entry["rule"], entry.get("pointer"), entry.get("file"), entry.get("operation"))
+                if key not in seen:
+                    seen.add(key)
+                    entries.append(entry)
+        yaml = YAML()
+        yaml.preserve_quotes = True
+        yaml.width = 4096
+        doc = None
+        if target.exists():
+            from .config import load_config
+
+            load_config(target)  # a broken file is reported at its line before we touch it
+            doc = yaml.load(target.read_text(encoding="utf-8"))
+        if doc is None:
+            doc = {}
+        existing = doc.get("suppressions")
+        if existing is None:
+            doc["suppressions"] = existing = []
+        for entry in entries:
+            existing.append(entry)
+        buf = io.StringIO()
+        yaml.dump(doc, buf)
+        _write(buf.getvalue(), target)
+        typer.echo(f"{target}: {len(entries)} suppression{'s' if len(entries) != 1 else ''} added", err=True)
+        return 0
+
+    _run(body)
+
+
+def _suppression_for(f, spec: str, folder: Path, reason: str, expires: Optional[str]) -> dict:  # type: ignore[no-untyped-def,type-arg]
+    """The narrowest suppression that matches one finding: its rule, the node it is about (the
+    removed node for a removal) and the spec file, relative to the configuration's folder."""
+    entry: dict = {"rule": f.rule}  # type: ignore[type-arg]
+    loc = f.old_location if f.old_location is not None and f.location is not None and f.location.pointer != f.old_location.pointer else f.location
+    if loc is not None and loc.pointer:
+        entry["pointer"] = loc.pointer
+    elif len(f.operations) == 1:
+        entry["operation"] = f.operations[0]
+    name = spec.partition(":")[2] if ":" in spec and not Path(spec).exists() else spec
+    try:
+        entry["file"] = (Path.cwd() / name).resolve().relative_to(folder).as_posix()
+    except ValueError:
+        entry["file"] = Path(name).as_posix()
+    entry["reason"] = reason
+    if expires:
+        entry["expires"] = expires
+    return entry
 
 
 @app.command()
@@ -606,18 +851,22 @@ def changelog(
 
 
 @app.command()
-def schema(name: str = typer.Argument(..., metavar="NAME", help="json: the JSON report format.")) -> None:
+def schema(
+    name: str = typer.Argument(..., metavar="NAME", help="json (the JSON report), ruleset (custom rulesets) or config (.apiguard.yaml)."),
+) -> None:
     """Print a JSON Schema that ships with apiguard.
 
     Examples:
 
       apiguard schema json > apiguard-report.schema.json
+
+      apiguard schema config
     """
 
     def body() -> int:
         from importlib.resources import files
 
-        known = {"json": "report.schema.json", "ruleset": "ruleset.schema.json"}
+        known = {"json": "report.schema.json", "ruleset": "ruleset.schema.json", "config": "config.schema.json"}
         available = {k: v for k, v in known.items() if files("apiguard.schemas").joinpath(v).is_file()}
         if name not in available:
             raise UsageError(f"no schema named {name!r}", hint="known: " + ", ".join(sorted(available)))
@@ -627,8 +876,41 @@ def schema(name: str = typer.Argument(..., metavar="NAME", help="json: the JSON 
     _run(body)
 
 
+def _reference(catalog: dict) -> str:  # type: ignore[type-arg]
+    """The rule reference: an index table per kind and family, then every rule's documentation,
+    generated from rules/*.md so it never drifts (tests/test_docs.py compares docs/rules.md)."""
+    kinds = {"compat": "Compatibility rules (diff)", "lint": "Governance rules (lint)"}
+    out = [
+        "# Rule reference",
+        "",
+        "Generated from `rules/*.md` by `apiguard rules --markdown`; do not edit by hand.",
+        "Levels are the defaults; change them per rule in the configuration (`rules:`).",
+        "",
+    ]
+    groups: dict = {}  # type: ignore[type-arg]
+    for rid, entry in catalog.items():
+        family = str(entry.front.get("family") or entry.meta.area or "other")
+        groups.setdefault(entry.meta.kind, {}).setdefault(family, []).append(rid)
+    for kind in sorted(groups, key=lambda k: list(kinds).index(k) if k in kinds else 9):
+        out += [f"## {kinds.get(kind, kind)}", ""]
+        for family in sorted(groups[kind]):
+            out += [f"### {family}", "", "| rule | level | what it reports |", "| --- | --- | --- |"]
+            for rid in sorted(groups[kind][family]):
+                meta = catalog[rid].meta
+                out.append(f"| [`{rid}`](#{rid}) | {meta.level.label} | {meta.summary.replace('|', chr(92) + '|')} |")
+            out.append("")
+    out += ["## Every rule", ""]
+    for rid in sorted(catalog):
+        entry = catalog[rid]
+        out += [f"### {rid}", "", f"*{entry.meta.level.label}, {entry.meta.kind}.* {entry.meta.summary}", "", entry.body.strip(), ""]
+    return "\n".join(out)
+
+
 @app.command()
-def rules(rule_id: Optional[str] = typer.Argument(None, metavar="[ID]", help="Explain one rule.")) -> None:
+def rules(
+    rule_id: Optional[str] = typer.Argument(None, metavar="[ID]", help="Explain one rule."),
+    markdown: bool = typer.Option(False, "--markdown", help="Print the whole rule reference as Markdown (docs/rules.md)."),
+) -> None:
     """List the rules, or explain one.
 
     Examples:
@@ -636,12 +918,17 @@ def rules(rule_id: Optional[str] = typer.Argument(None, metavar="[ID]", help="Ex
       apiguard rules
 
       apiguard rules operation-removed-without-deprecation
+
+      apiguard rules --markdown > docs/rules.md
     """
 
     def body() -> int:
         from .catalog import load_catalog
 
         catalog = load_catalog()
+        if markdown:
+            sys.stdout.write(_reference(catalog))
+            return 0
         if rule_id is None:
             width = max(len(r) for r in catalog)
             for rid, entry in sorted(catalog.items(), key=lambda kv: (kv[1].meta.kind, kv[0])):

@@ -38,6 +38,7 @@ def make_repo(tmp: Path, case: Path) -> Path:
     git(repo, "commit", "-qm", "base")
     shutil.rmtree(repo / "specs")
     shutil.copytree(case / "head" / "specs", repo / "specs")
+    git(repo, "add", "-A")  # staged, as in a commit under way: globs match what git tracks
     return repo
 
 
@@ -115,3 +116,26 @@ def test_an_input_error_in_a_worker_is_reported_located(tmp_path: Path) -> None:
     proc = apiguard(ROOT, "lint", "examples/petstore-v1.yaml", str(bad), "examples/petstore-v2.yaml")
     assert proc.returncode == 2 and proc.stdout == ""
     assert proc.stderr.startswith(f"{bad}:2:") and "Traceback" not in proc.stderr, proc.stderr
+
+
+@needs_git
+def test_globs_match_tracked_files_and_old_breakage_is_not_news(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path, ROOT / "fixtures" / "spec-removed" / "ok-new-spec")
+    (repo / "specs" / "broken").mkdir()
+    (repo / "specs" / "broken" / "openapi.yaml").write_text("openapi: 3.0.3\ninfo: [\n", encoding="utf-8")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "a broken spec lands")
+    # An untracked draft is not part of any commit: the glob leaves it alone.
+    (repo / "specs" / "draft").mkdir()
+    (repo / "specs" / "draft" / "openapi.yaml").write_text("garbage: [\n", encoding="utf-8")
+    proc = apiguard(repo, "diff", "--base", "HEAD", GLOB, "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    assert "specs/broken/openapi.yaml skipped: it fails to load at HEAD too" in proc.stderr
+    assert "draft" not in proc.stdout
+    # Breaking it differently is news, and an input error.
+    (repo / "specs" / "broken" / "openapi.yaml").write_text("openapi: 3.0.3\npaths: {\n", encoding="utf-8")
+    proc = apiguard(repo, "diff", "--base", "HEAD", GLOB)
+    assert proc.returncode == 2 and "specs/broken/openapi.yaml:" in proc.stderr
+    # An explicit path is taken as given, tracked or not.
+    proc = apiguard(repo, "diff", "--base", "HEAD", "specs/draft/openapi.yaml")
+    assert proc.returncode == 2 and "specs/draft/openapi.yaml:1:" in proc.stderr

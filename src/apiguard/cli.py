@@ -16,7 +16,7 @@ from typing import List, Optional
 import typer
 
 from . import __version__
-from .errors import ApiguardError, UsageError
+from .errors import ApiguardError, InputError, UsageError
 from .model import Finding, Level
 
 app = typer.Typer(
@@ -231,7 +231,6 @@ def _config(path: Optional[Path], specs: List[str]):  # type: ignore[no-untyped-
 def _options(cfg, cli: dict) -> dict:  # type: ignore[no-untyped-def,type-arg]
     """Lint options, checked: the configuration's, with --option winning key by key."""
     from .engine import check_options
-    from .errors import InputError
 
     merged: dict = {}  # type: ignore[type-arg]
     if cfg is not None:
@@ -509,6 +508,16 @@ def _job(index: int):  # type: ignore[no-untyped-def]
         return (type(exc), exc.message, where)
 
 
+def _broken_at_base_too(exc, old_arg: str, load_opts) -> bool:  # type: ignore[no-untyped-def]
+    from .loader import load_spec
+
+    try:
+        load_spec(old_arg, load_opts(Level.INFO))
+    except InputError as old_exc:
+        return (old_exc.message, old_exc.line, old_exc.column) == (exc.message, exc.line, exc.column)
+    return False
+
+
 def _collect_one(kind: str, item, base: Optional[str], settings: dict):  # type: ignore[no-untyped-def,type-arg]
     from .config import inline_ignores, inline_suppressed
     from .engine import compare, sort_findings
@@ -529,7 +538,15 @@ def _collect_one(kind: str, item, base: Optional[str], settings: dict):  # type:
     old_arg, new_arg = item
     if new_arg is None:
         return _removed_run(old_arg, base)
-    new = load_spec(new_arg, load_opts(Level.ERROR))
+    try:
+        new = load_spec(new_arg, load_opts(Level.ERROR))
+    except InputError as exc:
+        if base is None or old_arg is None or not _broken_at_base_too(exc, old_arg, load_opts):
+            raise
+        # Not news: the spec could not be read at the base either, the same way. The hook and
+        # the Action must not block every change to a repository over an old broken file.
+        typer.echo(f"note: {new_arg} skipped: it fails to load at {base} too ({exc.message})", err=True)
+        return Run(new_arg, [], base=old_arg, semver="none", rules=compat if kind == "diff" else tuple(sorted(compat + lint_ids)))
     old = result = None
     if old_arg is not None:
         # Problems of the old version are known debt, not news: report them as information.

@@ -283,10 +283,9 @@ def is_glob(arg: str) -> bool:
 
 def base_pairs(rev: str, args: list[str], options: SourceOptions | None = None) -> list[BasePair]:
     """Every spec that `args` (paths or globs, relative to the current folder) name in the work
-    tree or at `rev`, paired by path. A glob is matched in both places, so a spec deleted since
-    `rev` is found too; a plain path that exists in neither place is an input error."""
-    import glob as globmod
-
+    tree or at `rev`, paired by path. A glob is matched against the files git tracks (in the
+    index) and the files at `rev`, so a spec deleted since `rev` is found too; a plain path is
+    taken as it is, and one that exists in neither place is an input error."""
     import git
 
     options = options or SourceOptions()
@@ -334,14 +333,31 @@ def base_pairs(rev: str, args: list[str], options: SourceOptions | None = None) 
         except KeyError:
             return False
 
+    tracked: list[str] | None = None  # cwd-relative paths in git's index, listed on demand
+
+    def index_files() -> list[str]:
+        # Globs match what git tracks (the index: staged new files included), not whatever lies
+        # in the folder: untracked drafts, ignored build output and node_modules stay out, and
+        # the index is listed at once instead of walking every folder.
+        nonlocal tracked
+        if tracked is None:
+            tracked = []
+            for path, _stage in repo.index.entries:
+                if prefix:
+                    if not path.startswith(prefix + "/"):
+                        continue
+                    path = path[len(prefix) + 1 :]
+                tracked.append(path)
+        return tracked
+
     found: dict[str, tuple[bool, bool]] = {}
     for arg in args:
         if arg == "-" or "://" in arg:
             raise UsageError(f"with --base, {arg!r} cannot be compared with a revision", hint="give work-tree paths or globs")
         if is_glob(arg) and not (options.cwd / arg).exists():
             pattern = posixpath.normpath(arg[2:] if arg.startswith("./") else arg)
-            here = [posixpath.normpath(Path(m).as_posix()) for m in globmod.glob(arg, root_dir=options.cwd, recursive=True)]
             regex = _glob_regex(pattern)
+            here = [p for p in index_files() if regex.match(p)]
             there = [p for p in rev_files() if regex.match(p)]
             for p in here:
                 if (options.cwd / p).is_file():

@@ -4,6 +4,8 @@ GitHub's 65,536-character comment limit (a note says how much was left out and w
 
 from __future__ import annotations
 
+import re
+
 from ..model import Finding, Level
 from . import Report
 
@@ -28,14 +30,42 @@ def _row(report: Report, f: Finding) -> str:
     return f"| `{f.rule}` | {_cell(ops)} | {where} | {_cell(f.message)} |"
 
 
+def _short(name: str) -> str:
+    """`REV:path` with a full commit hash shortened to seven characters, as GitHub shows it."""
+    rev, sep, path = name.partition(":")
+    if sep and re.fullmatch(r"[0-9a-f]{40}", rev):
+        return f"{rev[:7]}:{path}"
+    return name
+
+
+def _specs_line(report: Report) -> str:
+    runs = report.runs
+    if len(runs) == 1:
+        r = runs[0]
+        return f"`{_short(r.base)}` → `{r.spec}`" if r.base else f"`{r.spec}`"
+    # Several specs (a monorepo): one list, each marked by what happened to it.
+    names = []
+    for r in runs[:8]:
+        if any(f.rule == "spec-removed" for f in r.findings):
+            names.append(f"`{r.spec}` (deleted)")
+        elif report.command != "lint" and r.base is None:
+            names.append(f"`{r.spec}` (new)")
+        else:
+            names.append(f"`{r.spec}`")
+    text = f"{len(runs)} specs: " + ", ".join(names)
+    if len(runs) > 8:
+        text += f" and {len(runs) - 8} more"
+    bases = {r.base.partition(":")[0] for r in runs if r.base and ":" in r.base}
+    if len(bases) == 1:
+        text += f", compared with `{_short(bases.pop() + ':').rstrip(':')}`"
+    return text
+
+
 def render_markdown(report: Report, limit: int = LIMIT) -> str:
     counts = report.counts()
     titles = _BREAKING if report.command in ("diff", "check") else _HEADING
     head = [f"## apiguard {report.command}", ""]
-    specs = ", ".join(f"`{r.base}` → `{r.spec}`" if r.base else f"`{r.spec}`" for r in report.runs[:5])
-    if len(report.runs) > 5:
-        specs += f" and {len(report.runs) - 5} more"
-    head += [specs, ""]
+    head += [_specs_line(report), ""]
     head += ["| Level | Findings |", "| --- | ---: |"]
     for lvl in sorted(Level, reverse=True):
         head.append(f"| {titles[lvl]} ({lvl.label}) | {counts[lvl.label]} |")

@@ -612,7 +612,9 @@ class Differ:
                 continue
             kw_old = a[1] if a else ow
             kw_new = b[1] if b else nw
-            if kw in _BOUNDS:
+            if kw == "x-extensible-enum":
+                self._extensible_enum(av, bv, d, kw_old, kw_new, subject)
+            elif kw in _BOUNDS:
                 self._bound(kw, av, bv, d, kw_old, kw_new, subject)
             elif kw == "multipleOf":
                 if not _multiple_safe(av, bv, d):
@@ -645,6 +647,18 @@ class Differ:
             except TypeError:
                 tightened = True
         self.add("schema.bound.changed", d, ow, nw, subject, a, b, keyword=kw, tightened=tightened)
+
+    def _extensible_enum(self, av: Any, bv: Any, d: str, old: Where, new: Where, subject: str) -> None:
+        """`x-extensible-enum` (Zalando's guidelines): the known values of an open set. Values
+        compare as sets; a list that appears or disappears counts as all its values."""
+        old_vals = {_hashable(v): v for v in av} if isinstance(av, list) else {}
+        new_vals = {_hashable(v): v for v in bv} if isinstance(bv, list) else {}
+        gone = [old_vals[k] for k in old_vals if k not in new_vals]
+        came = [new_vals[k] for k in new_vals if k not in old_vals]
+        if gone:
+            self.add("schema.extensible-enum.values-removed", d, old, new, subject, gone, None)
+        if came:
+            self.add("schema.extensible-enum.values-added", d, old, new, subject, None, came)
 
     def _enum(self, ov: SchemaView, nv: SchemaView, d: str, subject: str) -> None:
         if ov.enum is None and nv.enum is None:

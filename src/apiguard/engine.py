@@ -65,6 +65,22 @@ def _finding(rule: str, hit: Hit, new: Spec | None, old: Spec | None) -> Finding
     )
 
 
+def _merge_same_place(findings: list[Finding]) -> list[Finding]:
+    """One finding per rule, place and message: a shared schema reached by both a request and a
+    response yields one change per direction, and a rule that judges both alike (a property
+    deprecated, readOnly changed) would otherwise say the same thing twice."""
+    merged: dict[tuple[Any, ...], Finding] = {}
+    for f in findings:
+        key = (f.rule, f.location, f.old_location, f.message, f.level)
+        prior = merged.get(key)
+        if prior is None:
+            merged[key] = f
+        elif f.operations:
+            ops = prior.operations + tuple(o for o in f.operations if o not in prior.operations)
+            merged[key] = replace(prior, operations=ops)
+    return list(merged.values())
+
+
 def sort_findings(findings: list[Finding]) -> list[Finding]:
     def key(f: Finding) -> tuple[Any, ...]:
         loc = f.location or f.old_location
@@ -110,7 +126,7 @@ def compare(
                         message=f"{finding.message} (not breaking: the operation is marked {unstable[hit.operations[0]]})",
                     )
                 findings.append(finding)
-    result = Result(sort_findings(findings), changes)
+    result = Result(sort_findings(_merge_same_place(findings)), changes)
     if check_version:
         # Judged last: it needs the version bump every other finding adds up to.
         info = new.root.value.get("info") or {}

@@ -43,6 +43,7 @@ SCALAR_KEYWORDS = (
     "contentEncoding",
     "dependentRequired",
     "x-sunset",
+    "x-extensible-enum",
 )
 # Keywords holding one sub-schema.
 SUBSCHEMA_KEYWORDS = (

@@ -207,17 +207,22 @@ def open_source(arg: str, options: SourceOptions | None = None) -> Source:
     raise InputError("no such file", file=arg, hint="check the path, or use REV:path to read it from git")
 
 
-def git_source(rev: str, rel: str, options: SourceOptions) -> GitSource:
+def _open_repo(cwd: Path, what: str, file: str):  # type: ignore[no-untyped-def]
+    """The git repository holding `cwd`, or an InputError saying `what` needs one."""
     import git
 
     try:
-        repo = git.Repo(options.cwd, search_parent_directories=True)
+        return git.Repo(cwd, search_parent_directories=True)
     except (git.InvalidGitRepositoryError, git.NoSuchPathError):
         raise InputError(
-            f"{rev}:{rel} names a git revision, but {options.cwd} is not inside a git repository",
-            file=f"{rev}:{rel}",
+            f"{what} names a git revision, but {cwd} is not inside a git repository",
+            file=file,
             hint="run apiguard inside the repository, or give a file path",
         ) from None
+
+
+def git_source(rev: str, rel: str, options: SourceOptions) -> GitSource:
+    repo = _open_repo(options.cwd, f"{rev}:{rel}", f"{rev}:{rel}")
     # As in `git show`: REV:path is relative to the repository root, REV:./path to the
     # current folder.
     top = Path(repo.working_tree_dir or options.cwd).resolve()
@@ -286,17 +291,8 @@ def base_pairs(rev: str, args: list[str], options: SourceOptions | None = None) 
     tree or at `rev`, paired by path. A glob is matched against the files git tracks (in the
     index) and the files at `rev`, so a spec deleted since `rev` is found too; a plain path is
     taken as it is, and one that exists in neither place is an input error."""
-    import git
-
     options = options or SourceOptions()
-    try:
-        repo = git.Repo(options.cwd, search_parent_directories=True)
-    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
-        raise InputError(
-            f"--base {rev} names a git revision, but {options.cwd} is not inside a git repository",
-            file=str(options.cwd),
-            hint="run apiguard inside the repository",
-        ) from None
+    repo = _open_repo(options.cwd, f"--base {rev}", str(options.cwd))
     try:
         commit = repo.commit(rev)
     except Exception:

@@ -25,6 +25,10 @@ __all__ = ["convert_swagger2"]
 
 _METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch"})
 
+# Vendor extensions that describe a parameter's or header's value, not the parameter itself:
+# they move into `schema` with the type fields (the extensions of an items object always do).
+_SCHEMA_EXTENSIONS = frozenset({"x-extensible-enum"})
+
 # The fields a Swagger 2.0 parameter, header or items object shares with a JSON Schema; in
 # 3.0 they live in the `schema` of the parameter or header.
 _SIMPLE_SCHEMA_KEYS = frozenset(
@@ -455,7 +459,11 @@ class _Converter:
     def _typed(self, node: dict[str, Any], src: str, dst: str, location: Any) -> dict[str, Any]:
         """A non-body parameter or a header: type fields into `schema`, collectionFormat into
         style/explode."""
-        out = {k: copy.deepcopy(v) for k, v in node.items() if k not in _SIMPLE_SCHEMA_KEYS and k != "collectionFormat"}
+        out = {
+            k: copy.deepcopy(v)
+            for k, v in node.items()
+            if k not in _SIMPLE_SCHEMA_KEYS and k not in _SCHEMA_EXTENSIONS and k != "collectionFormat"
+        }
         out["schema"] = self._simple_schema(node, src, dst + "/schema", nested=False)
         style_src = src + "/collectionFormat" if "collectionFormat" in node else src
         for key, value in _style(location, node).items():
@@ -473,7 +481,7 @@ class _Converter:
         for key, value in node.items():
             if key == "items" and isinstance(value, dict):
                 out[key] = self._simple_schema(value, src + "/items", dst + "/items", nested=True)
-            elif key in _SIMPLE_SCHEMA_KEYS or (nested and key.startswith("x-")):
+            elif key in _SIMPLE_SCHEMA_KEYS or key in _SCHEMA_EXTENSIONS or (nested and key.startswith("x-")):
                 out[key] = copy.deepcopy(value)
         if out.get("type") == "file":
             out["type"] = "string"

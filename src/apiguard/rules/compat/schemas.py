@@ -91,6 +91,24 @@ def response_enum_value_removed(change: Change, ctx: Context) -> Iterable[Hit]:
         yield hit(change, values=_list(change.old_value))
 
 
+@compat_rule("schema.extensible-enum.values-removed")
+def request_extensible_enum_value_removed(change: Change, ctx: Context) -> Iterable[Hit]:
+    if is_request(change):
+        yield hit(change, values=_list(change.old_value))
+
+
+@compat_rule("schema.extensible-enum.values-added")
+def response_extensible_enum_value_added(change: Change, ctx: Context) -> Iterable[Hit]:
+    if is_response(change):
+        yield hit(change, values=_list(change.new_value))
+
+
+@compat_rule("schema.deprecated.changed")
+def property_deprecated(change: Change, ctx: Context) -> Iterable[Hit]:
+    if change.new_value is True and change.old_value is not True:
+        yield hit(change)
+
+
 @compat_rule("schema.enum.added")
 def request_enum_introduced(change: Change, ctx: Context) -> Iterable[Hit]:
     if is_request(change):

@@ -8,7 +8,6 @@ from __future__ import annotations
 import os
 import re
 import sys
-import tempfile
 from enum import Enum
 from pathlib import Path
 from typing import List, Optional
@@ -129,6 +128,8 @@ def _color() -> bool:
 
 def _write(text: str, output: Path) -> None:
     """Write a whole report or nothing: a temporary file beside the target, then a rename."""
+    import tempfile
+
     folder = output.parent if str(output.parent) else Path(".")
     if not folder.is_dir():
         raise UsageError(f"cannot write {output}: folder {folder} does not exist", hint="create the folder first")

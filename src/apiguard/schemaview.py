@@ -9,6 +9,7 @@ points at the line a person wrote. Views are cached per node: a shared component
 
 from __future__ import annotations
 
+import urllib.parse
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -68,6 +69,8 @@ _KIND: dict[str, str] = {
     **{k: "map" for k in SCHEMA_MAP_KEYWORDS},
     **{k: k for k in ("enum", "properties", "required", "prefixItems")},
 }
+# The pointer token of a property node made up by merging allOf members (see `_merge`).
+MERGED = "/x-apiguard-merged"
 LOWER_BOUNDS = ("minimum", "exclusiveMinimum", "minLength", "minItems", "minProperties", "minContains")
 UPPER_BOUNDS = ("maximum", "exclusiveMaximum", "maxLength", "maxItems", "maxProperties", "maxContains")
 
@@ -246,7 +249,17 @@ def _merge(base: SchemaView, other: SchemaView) -> SchemaView:
             if hit[0] < out.keywords[key][0]:
                 out.keywords[key] = hit
     for name, prop in other.properties.items():
-        out.properties.setdefault(name, prop)
+        prior = out.properties.get(name)
+        if prior is None or prior.where == prop.where:
+            out.properties[name] = prop
+        elif prior.where.doc == prop.where.doc:
+            # Two members define the same property: it must satisfy both, so its schema is their
+            # conjunction. The node is made up: an allOf of local `$ref`s to each definition, so
+            # every keyword is still read (and located) where it is written. It sits at a pointer
+            # below the first definition that no document has, so its view is cached apart.
+            refs = _merged_refs(prior) + _merged_refs(prop)
+            out.properties[name] = Node({"allOf": refs}, Where(prior.where.doc, _base_pointer(prior) + MERGED))
+        # Definitions in different files cannot share a made-up node: the first one stands.
     if out.properties_where is None:
         out.properties_where = other.properties_where
     for name, where in other.required.items():
@@ -267,6 +280,18 @@ def _merge(base: SchemaView, other: SchemaView) -> SchemaView:
     out.discriminator = out.discriminator or other.discriminator
     out.prefix_items = out.prefix_items or other.prefix_items
     return out
+
+
+def _base_pointer(node: Node) -> str:
+    p = node.where.pointer
+    return p[: -len(MERGED)] if p.endswith(MERGED) else p
+
+
+def _merged_refs(node: Node) -> list[dict[str, str]]:
+    """A property definition as local `$ref`s: itself, or the members of an earlier merge."""
+    if node.where.pointer.endswith(MERGED) and isinstance(node.value, dict):
+        return list(node.value.get("allOf") or [])
+    return [{"$ref": "#" + urllib.parse.quote(node.where.pointer, safe="/~{}$-_.!*'()@:;,=+&")}]
 
 
 def _num(value: Any) -> float | None:

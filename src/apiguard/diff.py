@@ -185,6 +185,13 @@ class Differ:
             self.add("operation.id.changed", "", at(ow, od, "operationId"), at(nw, nd, "operationId"), n.label, o.operation_id, n.operation_id)
         if o.deprecated != n.deprecated:
             self.add("operation.deprecated.changed", "", at(ow, od, "deprecated"), at(nw, nd, "deprecated"), n.label, o.deprecated, n.deprecated)
+        if set(o.tags) != set(n.tags):
+            gone = [t for t in o.tags if t not in n.tags]
+            came = [t for t in n.tags if t not in o.tags]
+            if gone:
+                self.add("operation.tags.removed", "", at(ow, od, "tags"), at(nw, nd, "tags"), n.label, gone, None)
+            if came:
+                self.add("operation.tags.added", "", at(ow, od, "tags"), at(nw, nd, "tags"), n.label, None, came)
         for key in ("x-sunset", "x-stability-level"):
             if od.get(key) != nd.get(key):
                 self.add(f"operation.{key}.changed", "", at(ow, od, key), at(nw, nd, key), n.label, od.get(key), nd.get(key))

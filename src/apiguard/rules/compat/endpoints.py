@@ -80,6 +80,16 @@ def operation_deprecated(change: Change, ctx: Context) -> Iterable[Hit]:
         yield hit(change)
 
 
+@compat_rule("operation.tags.removed")
+def operation_tag_removed(change: Change, ctx: Context) -> Iterable[Hit]:
+    yield hit(change, tags=", ".join(str(t) for t in change.old_value or ()))
+
+
+@compat_rule("operation.tags.added")
+def operation_tag_added(change: Change, ctx: Context) -> Iterable[Hit]:
+    yield hit(change, tags=", ".join(str(t) for t in change.new_value or ()))
+
+
 @compat_rule("operation.x-sunset.changed")
 def operation_sunset_moved_earlier(change: Change, ctx: Context) -> Iterable[Hit]:
     old, new = parse_date(change.old_value), parse_date(change.new_value)

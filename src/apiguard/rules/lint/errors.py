@@ -239,8 +239,9 @@ def _label(where: Where, spec: Spec) -> str | None:
     m = _COMPONENT_POINTER.match(where.pointer)
     if m:
         return m.group(1).replace("~1", "/").replace("~0", "~")
-    if where.pointer == "" and where.doc != spec.root.where.doc:
-        return where.doc.rsplit("/", 1)[-1]
+    if where.doc != spec.root.where.doc:  # a schema in a file of its own, or inside one
+        file = where.doc.rsplit("/", 1)[-1]
+        return f"{file}#{where.pointer}" if where.pointer else file
     return None
 
 

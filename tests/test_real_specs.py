@@ -9,7 +9,7 @@ import pytest
 
 from apiguard import compare, load_spec
 
-from conftest import SPECS, need_specs
+from conftest import need_specs
 
 SINGLE = [
     "github/new-1cf3739.json",

@@ -514,3 +514,30 @@ def test_git_revision_outside_a_repository(tmp_path: Path) -> None:
         assert "not inside a git repository" in result.err, (args, result.err)
         assert "Traceback" not in result.err
         assert result.out == ""
+
+
+def test_allow_remote_fetches_the_spec_and_its_refs_over_http(tmp_path: Path) -> None:
+    """With --allow-remote a URL is read, and its relative `$ref`s from the same server (a
+    server on this machine: no test reaches the internet)."""
+    import functools
+    import http.server
+    import threading
+
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(MULTI))
+    handler.log_message = lambda *a, **k: None  # type: ignore[attr-defined]
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/openapi.yaml"
+        spec = load_spec(url, LoadOptions(cwd=tmp_path, allow_remote=True))
+        assert "get /pets/{}" in spec.operations
+        assert any(name.endswith("schemas/common.yaml") for name in spec.documents)
+        result = run_cli("lint", url, "--allow-remote", "--format", "json", cwd=tmp_path)
+        assert result.code == 1, result.err  # the referenced error schema is no problem-details envelope
+        assert report_of(result)["runs"][0]["spec"] == url
+        missing = run_cli("lint", url.replace("openapi.yaml", "nope.yaml"), "--allow-remote", cwd=tmp_path)
+        assert missing.code == 2 and "cannot fetch" in missing.err and "Traceback" not in missing.err
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -439,7 +439,7 @@ def _spec_pairs(specs: List[str], base: Optional[str], command: str) -> list:  #
 
 def _removed_run(old_arg: str, base: str):  # type: ignore[no-untyped-def]
     """A spec that exists at the base revision and no longer in the work tree."""
-    from .model import Finding, Location, fingerprint
+    from .model import Location, fingerprint
     from .report import Run
 
     rev, _, rel = old_arg.partition(":")

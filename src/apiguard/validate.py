@@ -10,7 +10,6 @@ openapi-spec-validator also makes (unique operationIds, path template parameters
 from __future__ import annotations
 
 import json
-import re
 from functools import lru_cache
 import importlib.util
 from pathlib import Path

@@ -15,6 +15,7 @@ import sys
 import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterable
 
 from .errors import InputError, UsageError
 
@@ -310,19 +311,16 @@ def base_pairs(rev: str, args: list[str], options: SourceOptions | None = None) 
     prefix = "" if prefix == "." else prefix
     at_rev: list[str] | None = None  # cwd-relative paths of the blobs at rev, listed on demand
 
+    def below(paths: Iterable[str]) -> list[str]:
+        """Repository-root paths under the current folder, made relative to it."""
+        if not prefix:
+            return list(paths)
+        return [p[len(prefix) + 1 :] for p in paths if p.startswith(prefix + "/")]
+
     def rev_files() -> list[str]:
         nonlocal at_rev
         if at_rev is None:
-            at_rev = []
-            for item in commit.tree.traverse():
-                if getattr(item, "type", "") != "blob":
-                    continue
-                path = item.path
-                if prefix:
-                    if not path.startswith(prefix + "/"):
-                        continue
-                    path = path[len(prefix) + 1 :]
-                at_rev.append(path)
+            at_rev = below(item.path for item in commit.tree.traverse() if getattr(item, "type", "") == "blob")
         return at_rev
 
     def exists_at_rev(rel: str) -> bool:
@@ -340,13 +338,7 @@ def base_pairs(rev: str, args: list[str], options: SourceOptions | None = None) 
         # the index is listed at once instead of walking every folder.
         nonlocal tracked
         if tracked is None:
-            tracked = []
-            for path, _stage in repo.index.entries:
-                if prefix:
-                    if not path.startswith(prefix + "/"):
-                        continue
-                    path = path[len(prefix) + 1 :]
-                tracked.append(path)
+            tracked = below(path for path, _stage in repo.index.entries)
         return tracked
 
     found: dict[str, tuple[bool, bool]] = {}

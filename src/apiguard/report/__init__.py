@@ -80,6 +80,15 @@ class Report:
             return None
         return DOCS_URL + rule + ".md"
 
+    def place(self, f: Finding, column: bool = True) -> str:
+        """Where a finding is, for a reader: `[REV:]path:line[:col]` from the repository root,
+        or "" when it has no location."""
+        loc = f.location or f.old_location
+        if loc is None:
+            return ""
+        path, rev = self.relative(loc.file)
+        return f"{rev + ':' if rev else ''}{path}:{loc.line}" + (f":{loc.column}" if column else "")
+
     def relative(self, file: str) -> tuple[str, str | None]:
         """A finding's file as (path relative to the repository root, git revision or None).
         Files of a git revision are named `REV:path` with the path already root-relative; an

@@ -36,12 +36,8 @@ def _annotation(report: Report, f: Finding) -> str:
 
 
 def _plain(report: Report, f: Finding) -> str:
-    loc = f.location or f.old_location
-    where = ""
-    if loc is not None:
-        path, rev = report.relative(loc.file)
-        where = f" {rev + ':' if rev else ''}{path}:{loc.line}:{loc.column}"
-    return f"{f.level.label}: {f.rule}{where}: {' '.join(f.message.split())}"
+    where = report.place(f)
+    return f"{f.level.label}: {f.rule}{' ' + where if where else ''}: {' '.join(f.message.split())}"
 
 
 def render_github(report: Report) -> str:

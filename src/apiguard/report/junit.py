@@ -19,12 +19,8 @@ def _clean(text: str) -> str:
 
 
 def _line(report: Report, f: Finding) -> str:
-    loc = f.location or f.old_location
-    where = ""
-    if loc is not None:
-        path, rev = report.relative(loc.file)
-        where = f" at {rev + ':' if rev else ''}{path}:{loc.line}:{loc.column}"
-    return f"{f.level.label} {f.rule}{where}: {f.message}"
+    where = report.place(f)
+    return f"{f.level.label} {f.rule}{' at ' + where if where else ''}: {f.message}"
 
 
 def render_junit(report: Report) -> str:

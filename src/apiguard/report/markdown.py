@@ -19,11 +19,8 @@ def _cell(text: str) -> str:
 
 
 def _row(report: Report, f: Finding) -> str:
-    loc = f.location or f.old_location
-    where = ""
-    if loc is not None:
-        path, rev = report.relative(loc.file)
-        where = f"`{rev + ':' if rev else ''}{path}:{loc.line}`"
+    where = report.place(f, column=False)
+    where = f"`{where}`" if where else ""
     ops = f.operations[0] if f.operations else ""
     if len(f.operations) > 1:
         ops += f" (+{len(f.operations) - 1} more)"

@@ -182,19 +182,19 @@ def webhook_signature_missing(spec: Spec, ctx: LintContext) -> Iterable[Hit]:
 @lint_rule
 def webhook_event_id_missing(spec: Spec, ctx: LintContext) -> Iterable[Hit]:
     """Each webhook or callback request carries an event id, as a header or a required property."""
-    headers, properties = _patterns(ctx, "id-headers"), _patterns(ctx, "id-properties")
-    for event in _Reader(spec, ctx).events():
-        if any(name_matches(h, headers) for h in event.headers):
-            continue
-        if event.required and any(name_matches(p, properties) for p in event.required):
-            continue
-        yield _report(event)
+    yield from _missing(spec, ctx, "id-headers", "id-properties")
 
 
 @lint_rule
 def webhook_timestamp_missing(spec: Spec, ctx: LintContext) -> Iterable[Hit]:
     """Each webhook or callback request carries a timestamp, as a header or a required property."""
-    headers, properties = _patterns(ctx, "timestamp-headers"), _patterns(ctx, "timestamp-properties")
+    yield from _missing(spec, ctx, "timestamp-headers", "timestamp-properties")
+
+
+def _missing(spec: Spec, ctx: LintContext, header_option: str, property_option: str) -> Iterator[Hit]:
+    """The events that carry neither a header nor a required payload property whose name
+    matches the two options' patterns."""
+    headers, properties = _patterns(ctx, header_option), _patterns(ctx, property_option)
     for event in _Reader(spec, ctx).events():
         if any(name_matches(h, headers) for h in event.headers):
             continue

@@ -122,7 +122,9 @@ def test_an_input_error_in_a_worker_is_reported_located(tmp_path: Path) -> None:
 def test_globs_match_tracked_files_and_old_breakage_is_not_news(tmp_path: Path) -> None:
     repo = make_repo(tmp_path, ROOT / "fixtures" / "spec-removed" / "ok-new-spec")
     (repo / "specs" / "broken").mkdir()
-    (repo / "specs" / "broken" / "openapi.yaml").write_text("openapi: 3.0.3\ninfo: [\n", encoding="utf-8")
+    # The `$ref` to another file (in a comment, so the file still fails to parse) keeps it off
+    # the unchanged-file fast path: it is loaded, fails at both revisions alike, and is skipped.
+    (repo / "specs" / "broken" / "openapi.yaml").write_text("openapi: 3.0.3\n# $ref: 'parts.yaml'\ninfo: [\n", encoding="utf-8")
     git(repo, "add", "-A")
     git(repo, "commit", "-qm", "a broken spec lands")
     # An untracked draft is not part of any commit: the glob leaves it alone.
@@ -133,9 +135,59 @@ def test_globs_match_tracked_files_and_old_breakage_is_not_news(tmp_path: Path) 
     assert "specs/broken/openapi.yaml skipped: it fails to load at HEAD too" in proc.stderr
     assert "draft" not in proc.stdout
     # Breaking it differently is news, and an input error.
-    (repo / "specs" / "broken" / "openapi.yaml").write_text("openapi: 3.0.3\npaths: {\n", encoding="utf-8")
+    (repo / "specs" / "broken" / "openapi.yaml").write_text("openapi: 3.0.3\n# $ref: 'parts.yaml'\npaths: {\n", encoding="utf-8")
     proc = apiguard(repo, "diff", "--base", "HEAD", GLOB)
     assert proc.returncode == 2 and "specs/broken/openapi.yaml:" in proc.stderr
     # An explicit path is taken as given, tracked or not.
     proc = apiguard(repo, "diff", "--base", "HEAD", "specs/draft/openapi.yaml")
     assert proc.returncode == 2 and "specs/draft/openapi.yaml:1:" in proc.stderr
+
+
+@needs_git
+def test_unchanged_self_contained_specs_are_not_reloaded_and_old_problems_are_not_news(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path, ROOT / "fixtures" / "spec-removed" / "ok-new-spec")
+    # A committed spec that is invalid (a path parameter never declared) and stays as it is.
+    (repo / "specs" / "legacy").mkdir()
+    (repo / "specs" / "legacy" / "openapi.yaml").write_text(
+        "openapi: 3.0.3\ninfo: {title: L, version: '1'}\npaths:\n  /a/{id}:\n    get:\n      responses:\n        '200': {description: ok}\n",
+        encoding="utf-8",
+    )
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "legacy spec")
+    proc = apiguard(repo, "diff", "--base", "HEAD", GLOB, "--format", "json")
+    assert proc.returncode == 0, proc.stdout
+    runs = {r["spec"]: r for r in json.loads(proc.stdout)["runs"]}
+    legacy = runs["specs/legacy/openapi.yaml"]
+    assert legacy["findings"] == [] and legacy["semver"] == "none" and legacy["base"] == "HEAD:specs/legacy/openapi.yaml"
+    # check still lints it (its problems are reported there), as an unchanged spec, not a new one.
+    proc = apiguard(repo, "check", "--base", "HEAD", "specs/legacy/openapi.yaml", "--format", "json")
+    run = json.loads(proc.stdout)["runs"][0]
+    assert run["base"] == "HEAD:specs/legacy/openapi.yaml" and run["semver"] == "none"
+    assert "spec-invalid" in {f["rule"] for f in run["findings"]}
+    # Once edited, it is compared (and its problems are those of the new version).
+    (repo / "specs" / "legacy" / "openapi.yaml").write_text(
+        (repo / "specs" / "legacy" / "openapi.yaml").read_text(encoding="utf-8") + "    post:\n      responses:\n        '200': {description: ok}\n",
+        encoding="utf-8",
+    )
+    proc = apiguard(repo, "diff", "--base", "HEAD", "specs/legacy/openapi.yaml", "--format", "json")
+    rules = {f["rule"] for f in json.loads(proc.stdout)["runs"][0]["findings"]}
+    assert "operation-added" in rules and "spec-invalid" in rules
+
+
+@pytest.mark.parametrize(
+    "text,external",
+    [
+        (b'{"$ref": "#/components/schemas/Pet"}', False),
+        (b"schema:\n  $ref: '#/components/schemas/Pet'\n", False),
+        (b'schema: {$ref: "#/x"}\n', False),
+        (b'{"$ref": "pet.json"}', True),
+        (b"schema:\n  $ref: schemas/pet.yaml\n", True),
+        (b"schema:\n  $ref: './pet.yaml#/Pet'\n", True),
+        (b"schema:\n  $ref:\n    pet.yaml\n", True),
+        (b"description: no references at all\n", False),
+    ],
+)
+def test_the_fast_path_spots_references_to_other_files(text: bytes, external: bool) -> None:
+    from apiguard.sources import _EXTERNAL_REF
+
+    assert bool(_EXTERNAL_REF.search(text)) is external

@@ -509,6 +509,12 @@ def _job(index: int):  # type: ignore[no-untyped-def]
         return (type(exc), exc.message, where)
 
 
+def _unchanged(old_arg: str, new_arg: str) -> bool:
+    from .sources import unchanged_self_contained
+
+    return unchanged_self_contained(old_arg, new_arg)
+
+
 def _broken_at_base_too(exc, old_arg: str, load_opts) -> bool:  # type: ignore[no-untyped-def]
     from .loader import load_spec
 
@@ -539,6 +545,15 @@ def _collect_one(kind: str, item, base: Optional[str], settings: dict):  # type:
     old_arg, new_arg = item
     if new_arg is None:
         return _removed_run(old_arg, base)
+    unchanged = base is not None and old_arg is not None and _unchanged(old_arg, new_arg)
+    if unchanged and kind == "diff":
+        # The same bytes at the base and no other file involved: nothing changed, and whatever
+        # was wrong with it before is not news. The pre-commit hook checks every spec on every
+        # commit; this keeps the specs a commit does not touch free.
+        return Run(new_arg, [], base=_git_display(old_arg), semver="none", rules=compat)
+    base_name = _git_display(old_arg) if unchanged else None
+    if unchanged:
+        old_arg = None  # check: lint the spec as usual, but there is nothing to compare
     try:
         new = load_spec(new_arg, load_opts(Level.ERROR))
     except InputError as exc:
@@ -547,7 +562,7 @@ def _collect_one(kind: str, item, base: Optional[str], settings: dict):  # type:
         # Not news: the spec could not be read at the base either, the same way. The hook and
         # the Action must not block every change to a repository over an old broken file.
         typer.echo(f"note: {new_arg} skipped: it fails to load at {base} too ({exc.message})", err=True)
-        return Run(new_arg, [], base=old_arg, semver="none", rules=compat if kind == "diff" else tuple(sorted(compat + lint_ids)))
+        return Run(new_arg, [], base=_git_display(old_arg), semver="none", rules=compat if kind == "diff" else tuple(sorted(compat + lint_ids)))
     old = result = None
     if old_arg is not None:
         # Problems of the old version are known debt, not news: report them as information.
@@ -567,8 +582,8 @@ def _collect_one(kind: str, item, base: Optional[str], settings: dict):  # type:
     return Run(
         new.name,
         sort_findings(findings),
-        base=old.name if old is not None else None,
-        semver=result.semver if result is not None else "minor",
+        base=old.name if old is not None else base_name,
+        semver=result.semver if result is not None else ("none" if unchanged else "minor"),
         rules=ids,
     )
 

@@ -370,3 +370,26 @@ def base_pairs(rev: str, args: list[str], options: SourceOptions | None = None) 
         in_rev, in_tree = found[path]
         pairs.append(BasePair(path, f"{rev}:./{path}" if in_rev else None, path if in_tree else None))
     return pairs
+
+
+# A `$ref` whose value is not a local `#...` fragment (JSON, or YAML quoted, unquoted or on the
+# next line). A false match only costs the fast path below, never a wrong answer.
+_EXTERNAL_REF = re.compile(rb"""\$ref['"]?\s*:\s*(?:"(?!#)|'(?!#)|[^'"\s#])""")
+
+
+def unchanged_self_contained(old_arg: str, new_arg: str, options: SourceOptions | None = None) -> bool:
+    """True when the work-tree spec `new_arg` has exactly the bytes of `old_arg` (`REV:./path`)
+    and refers to no other file: then both versions are one spec and need no loading at all."""
+    options = options or SourceOptions()
+    try:
+        new_bytes = (options.cwd / new_arg).read_bytes()
+    except OSError:
+        return False
+    if _EXTERNAL_REF.search(new_bytes):
+        return False
+    rev, _, rel = old_arg.partition(":")
+    try:
+        source = git_source(rev, rel, options)
+        return source.read(source.root_key) == new_bytes
+    except InputError:
+        return False

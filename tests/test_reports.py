@@ -439,3 +439,15 @@ def test_the_readme_ruleset_example_works(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     house = [f for f in json.loads(proc.stdout)["runs"][0]["findings"] if f["rule"] == "house-operation-ids-camel"]
     assert [(f["location"]["line"], f["level"]) for f in house] == [(10, "warning")]
+
+
+def test_a_long_text_report_closes_with_its_most_frequent_rules() -> None:
+    from apiguard.report.text import BREAKDOWN_FROM, render_text
+
+    long = render_text(synthetic(15, 12, 3))
+    assert BREAKDOWN_FROM < 30
+    block = long.split("Most frequent rules", 1)[1].splitlines()[1:4]
+    assert [line.split() for line in block] == [["15", "error", "error-rule"], ["12", "warning", "warning-rule"], ["3", "info", "info-rule"]]
+    assert long.rstrip().endswith("30 findings: 15 errors, 12 warnings, 3 infos. Required version bump: major.")
+    assert "Most frequent rules" not in render_text(synthetic(2, 1, 1))
+    assert "Most frequent rules" not in render_text(synthetic(15, 12, 3), quiet=True)

@@ -77,5 +77,27 @@ def render_text(report: Report, *, color: bool = False, width: int = 100, quiet:
                 console.print(f"[bold underline]{escape(title)}[/bold underline]")
             _run(console, run)
             console.print()
+        if len(report.findings) > BREAKDOWN_FROM:
+            _breakdown(console, report)
     console.print(summary(report))
     return buf.getvalue()
+
+
+BREAKDOWN_FROM = 20  # findings; above this a long report closes with its most frequent rules
+BREAKDOWN_ROWS = 10
+
+
+def _breakdown(console: Console, report: Report) -> None:
+    """The rules that fired most, so a reader of a long report knows where to start."""
+    counts: dict[tuple[int, str], int] = defaultdict(int)
+    for f in report.findings:
+        counts[(int(f.level), f.rule)] += 1
+    top = sorted(counts.items(), key=lambda kv: (-kv[0][0], -kv[1], kv[0][1]))[:BREAKDOWN_ROWS]
+    console.print("[bold]Most frequent rules[/bold] (`apiguard rules ID` explains one):")
+    for (level, rule), n in top:
+        lvl = Level(level)
+        style = _STYLE[lvl]
+        console.print(f"  {n:>6}  [{style}]{lvl.label:<7}[/{style}] {rule}")
+    if len(counts) > BREAKDOWN_ROWS:
+        console.print(f"  [dim]and {len(counts) - BREAKDOWN_ROWS} more rules[/dim]")
+    console.print()

@@ -191,3 +191,23 @@ def test_the_fast_path_spots_references_to_other_files(text: bytes, external: bo
     from apiguard.sources import _EXTERNAL_REF
 
     assert bool(_EXTERNAL_REF.search(text)) is external
+
+
+def test_parallel_workers_parse_yaml_after_the_parent_did(tmp_path: Path) -> None:
+    """The parent parses YAML before forking (the configuration, a ruleset); the workers must
+    not wait on the parent's YAML thread, which they do not have (this used to hang)."""
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".apiguard.yaml").write_text("rules:\n  component-unused: off\n", encoding="utf-8")
+    specs = []
+    for name in ("a", "b", "c"):
+        spec = tmp_path / f"{name}.yaml"
+        shutil.copy(ROOT / "examples" / "petstore-v2.yaml", spec)
+        specs.append(spec.name)
+    env = {k: v for k, v in os.environ.items() if k not in ("CI", "APIGUARD_JOBS")}
+    cmd = [sys.executable, "-m", "apiguard", "lint", *specs, "--ruleset", str(ROOT / CASING_RULESET), "--format", "json"]
+    proc = subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True, env=env, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert [r["spec"] for r in json.loads(proc.stdout)["runs"]] == specs
+
+
+CASING_RULESET = "fixtures/rulesets/fires-casing/ruleset.yaml"

@@ -15,6 +15,7 @@ from __future__ import annotations
 import bisect
 from itertools import accumulate, chain
 import json
+import os
 import json.decoder
 import json.scanner
 import re
@@ -265,6 +266,16 @@ _CORE_TAGS = frozenset(
 )
 
 _yaml_pool: Any = None
+
+
+def _forget_yaml_pool() -> None:
+    # A forked child (several specs run in parallel) inherits the pool object but not its
+    # thread: waiting on it would hang forever. The child starts a pool of its own instead.
+    global _yaml_pool
+    _yaml_pool = None
+
+
+os.register_at_fork(after_in_child=_forget_yaml_pool)
 
 
 def _yaml_executor() -> Any:

@@ -772,18 +772,48 @@ class Differ:
             olds, news = getattr(ov, attr), getattr(nv, attr)
             if not olds and not news:
                 continue
-            old_ids = _unique([self._member_id(self.vo, m, i) for i, m in enumerate(olds)])
-            new_ids = _unique([self._member_id(self.vn, m, i) for i, m in enumerate(news)])
-            for i, mid in enumerate(old_ids):
-                if mid in new_ids:
-                    self.schema(olds[i], news[new_ids.index(mid)], d, f"{subject}.{name}[{i}]")
+            # An inline variant is known by its types, properties and format; its enum values
+            # join the identity only where two variants would otherwise look alike, so a value
+            # added to an enum variant is that enum growing, not one variant swapped for another.
+            plain_old = [self._member_id(self.vo, m, with_enum=False) for m in olds]
+            plain_new = [self._member_id(self.vn, m, with_enum=False) for m in news]
+            alike = {m for ids in (plain_old, plain_new) for m in ids if ids.count(m) > 1}
+            old_ids = _unique([self._member_id(self.vo, m, with_enum=True) if p in alike else p for m, p in zip(olds, plain_old)])
+            new_ids = _unique([self._member_id(self.vn, m, with_enum=True) if p in alike else p for m, p in zip(news, plain_new)])
+            # `anyOf: [{type: string}, {type: string, enum: [...]}]` accepts any string before and
+            # after: its enum variants only name the known values (as x-extensible-enum does), so
+            # values or whole enum variants coming and going change no contract.
+            open_text = _open_string(self.vo, olds) and _open_string(self.vn, news)
+            if open_text:
+                olds = [m for m in olds if not _string_enum(self.vo.view(m))]
+                news = [m for m in news if not _string_enum(self.vn.view(m))]
+                keep_old = [i for i, m in enumerate(getattr(ov, attr)) if m in olds]
+                keep_new = [j for j, m in enumerate(getattr(nv, attr)) if m in news]
+                old_ids, plain_old = [old_ids[i] for i in keep_old], [plain_old[i] for i in keep_old]
+                new_ids, plain_new = [new_ids[j] for j in keep_new], [plain_new[j] for j in keep_new]
+            pairs = {i: new_ids.index(mid) for i, mid in enumerate(old_ids) if mid in new_ids}
+            # Alike variants that found no exact twin pair up when exactly one on each side is
+            # left with the same shape: an enum variant that gained or lost values evolved.
+            left_old = [i for i in range(len(olds)) if i not in pairs]
+            left_new = [j for j in range(len(news)) if j not in pairs.values()]
+            for shape in {plain_old[i] for i in left_old}:
+                o_side = [i for i in left_old if plain_old[i] == shape]
+                n_side = [j for j in left_new if plain_new[j] == shape]
+                if len(o_side) == 1 and len(n_side) == 1:
+                    pairs[o_side[0]] = n_side[0]
+            for i in range(len(olds)):
+                if i in pairs:
+                    self.schema(olds[i], news[pairs[i]], d, f"{subject}.{name}[{i}]")
                 else:
-                    self.add("schema.variant.removed", d, olds[i].where, nv.where, subject, mid, None, combiner=name)
-            for j, mid in enumerate(new_ids):
-                if mid not in old_ids:
-                    self.add("schema.variant.added", d, ov.where, news[j].where, subject, None, mid, combiner=name)
+                    label = _member_label(self.vo.view(olds[i]))
+                    self.add("schema.variant.removed", d, olds[i].where, nv.where, subject, label, None, combiner=name)
+            paired = set(pairs.values())
+            for j in range(len(news)):
+                if j not in paired:
+                    label = _member_label(self.vn.view(news[j]))
+                    self.add("schema.variant.added", d, ov.where, news[j].where, subject, None, label, combiner=name)
 
-    def _member_id(self, viewer: Viewer, member: Node, index: int) -> str:
+    def _member_id(self, viewer: Viewer, member: Node, *, with_enum: bool) -> str:
         view = viewer.view(member)
         ref = _ref_name(view.where)
         if ref:
@@ -793,7 +823,7 @@ class Differ:
             return f"title:{title}"
         # An untitled inline variant is known by its shape, so reordering variants is no change.
         shape = [_types(view.types), sorted(view.properties), view.bound("format")]
-        if view.enum is not None:
+        if with_enum and view.enum is not None:
             shape.append(sorted(map(str, view.enum[0])))
         return "shape:" + json.dumps(shape, default=str)
 
@@ -877,6 +907,47 @@ def _explicit_mapping(mapping: dict[str, Any]) -> dict[str, Any]:
     """A discriminator mapping without the entries OpenAPI would infer anyway (Cat ->
     #/components/schemas/Cat)."""
     return {k: v for k, v in mapping.items() if v != f"#/components/schemas/{k}"}
+
+
+_FORMAT_KEYWORDS = ("format", "pattern", "minLength", "maxLength", "contentMediaType", "contentEncoding")
+
+
+def _string_enum(view: SchemaView) -> bool:
+    return view.types == frozenset({"string"}) and view.enum is not None and not view.properties
+
+
+def _open_string(viewer: Viewer, members: list[Node]) -> bool:
+    """Some member accepts every string: `{type: string}` with no enum, format or bound."""
+    for m in members:
+        view = viewer.view(m)
+        if view.types == frozenset({"string"}) and view.enum is None and not any(k in view.keywords for k in _FORMAT_KEYWORDS):
+            return True
+    return False
+
+
+def _member_label(view: SchemaView) -> str:
+    """A variant as a reader knows it: its component name or title, else a short description
+    of its shape (types, a few properties, format, a few enum values)."""
+    ref = _ref_name(view.where)
+    if ref:
+        return ref
+    title = view.node.value.get("title") if isinstance(view.node.value, dict) else None
+    if title:
+        return f'"{title}"'
+
+    def few(items: list[str]) -> str:
+        return ", ".join(items[:3]) + (f" and {len(items) - 3} more" if len(items) > 3 else "")
+
+    types = " or ".join(sorted(view.types)) if view.types else "untyped"
+    text = f"(an inline {types} schema"
+    if view.properties:
+        text += f" with properties {few(sorted(view.properties))}"
+    fmt = view.bound("format")
+    if fmt:
+        text += f", format {fmt}"
+    if view.enum is not None:
+        text += f", one of {few([str(v) for v in view.enum[0]])}"
+    return text + ")"
 
 
 def _unique(ids: list[str]) -> list[str]:

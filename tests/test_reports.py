@@ -451,3 +451,11 @@ def test_a_long_text_report_closes_with_its_most_frequent_rules() -> None:
     assert long.rstrip().endswith("30 findings: 15 errors, 12 warnings, 3 infos. Required version bump: major.")
     assert "Most frequent rules" not in render_text(synthetic(2, 1, 1))
     assert "Most frequent rules" not in render_text(synthetic(15, 12, 3), quiet=True)
+
+
+def test_messages_name_a_few_values_and_count_the_rest() -> None:
+    from apiguard.rules.compat._common import SHOWN_VALUES, show
+
+    values = [f"v{i}" for i in range(SHOWN_VALUES + 5)]
+    assert show(values) == ", ".join(values[:SHOWN_VALUES]) + ", and 5 more"
+    assert show(values[:2]) == "v0, v1" and show([]) == "nothing"

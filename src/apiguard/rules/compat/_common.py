@@ -37,6 +37,9 @@ def hit(change: Change, **fields: Any) -> Hit:
     return Hit(base, new=change.new, old=change.old, operations=change.operations)
 
 
+SHOWN_VALUES = 8
+
+
 def show(value: Any) -> str:
     """A value as a person reads it in a message."""
     if value is None:
@@ -46,7 +49,11 @@ def show(value: Any) -> str:
     if isinstance(value, str):
         return value
     if isinstance(value, (list, tuple)):
-        return ", ".join(show(v) if isinstance(v, str) else json.dumps(v, default=str) for v in value) or "nothing"
+        # A message names a few values; a list of a hundred enum values helps nobody read it.
+        shown = [show(v) if isinstance(v, str) else json.dumps(v, default=str) for v in value[:SHOWN_VALUES]]
+        if len(value) > SHOWN_VALUES:
+            shown.append(f"and {len(value) - SHOWN_VALUES} more")
+        return ", ".join(shown) or "nothing"
     return json.dumps(value, default=str)
 
 

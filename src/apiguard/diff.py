@@ -815,10 +815,9 @@ class Differ:
 
     def _member_id(self, viewer: Viewer, member: Node, *, with_enum: bool) -> str:
         view = viewer.view(member)
-        ref = _ref_name(view.where)
+        ref, title = _names(view)
         if ref:
             return ref
-        title = view.node.value.get("title") if isinstance(view.node.value, dict) else None
         if title:
             return f"title:{title}"
         # An untitled inline variant is known by its shape, so reordering variants is no change.
@@ -925,13 +924,18 @@ def _open_string(viewer: Viewer, members: list[Node]) -> bool:
     return False
 
 
+def _names(view: SchemaView) -> tuple[str | None, Any]:
+    """A variant's component name (when it is a `$ref` target) and its title, either maybe None."""
+    title = view.node.value.get("title") if isinstance(view.node.value, dict) else None
+    return _ref_name(view.where), title
+
+
 def _member_label(view: SchemaView) -> str:
     """A variant as a reader knows it: its component name or title, else a short description
     of its shape (types, a few properties, format, a few enum values)."""
-    ref = _ref_name(view.where)
+    ref, title = _names(view)
     if ref:
         return ref
-    title = view.node.value.get("title") if isinstance(view.node.value, dict) else None
     if title:
         return f'"{title}"'
 

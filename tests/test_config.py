@@ -262,3 +262,16 @@ def test_baseline_refuses_toml_and_bad_dates(project: Path) -> None:
     proc = apiguard(project, "baseline", "v1.yaml", "v1.yaml", "--expires", "soon")
     assert proc.returncode == 2 and "soon" in proc.stderr
     assert not (project / ".apiguard.yaml").exists()
+
+
+def test_baseline_of_a_multi_file_spec_names_the_file_each_finding_is_in(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    shutil.copytree(ROOT / "fixtures" / "sources" / "multi", tmp_path / "api")
+    before = apiguard(tmp_path, "check", "api/openapi.yaml", "api/openapi.yaml", "--format", "json")
+    assert any(f["location"]["file"] == "api/schemas/common.yaml" for f in findings(before))
+    proc = apiguard(tmp_path, "baseline", "api/openapi.yaml", "api/openapi.yaml")
+    assert proc.returncode == 0, proc.stderr
+    entries = YAML(typ="safe").load((tmp_path / ".apiguard.yaml").read_text(encoding="utf-8"))["suppressions"]
+    assert {"rule": "error-schema-fields", "file": "api/schemas/common.yaml"}.items() <= next(e for e in entries if e["rule"] == "error-schema-fields").items()
+    after = apiguard(tmp_path, "check", "api/openapi.yaml", "api/openapi.yaml", "--format", "json")
+    assert after.returncode == 0 and findings(after) == []

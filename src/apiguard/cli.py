@@ -824,14 +824,16 @@ def baseline(
 
 def _suppression_for(f, spec: str, folder: Path, reason: str, expires: Optional[str]) -> dict:  # type: ignore[no-untyped-def,type-arg]
     """The narrowest suppression that matches one finding: its rule, the node it is about (the
-    removed node for a removal) and the spec file, relative to the configuration's folder."""
+    removed node for a removal) and the file that node is in (a multi-file spec's findings sit
+    in many files), relative to the configuration's folder."""
     entry: dict = {"rule": f.rule}  # type: ignore[type-arg]
     loc = f.old_location if f.old_location is not None and f.location is not None and f.location.pointer != f.old_location.pointer else f.location
     if loc is not None and loc.pointer:
         entry["pointer"] = loc.pointer
     elif len(f.operations) == 1:
         entry["operation"] = f.operations[0]
-    name = spec.partition(":")[2] if ":" in spec and not Path(spec).exists() else spec
+    where = loc.file if loc is not None else spec
+    name = where.partition(":")[2] if ":" in where and not Path(where).exists() else where
     try:
         entry["file"] = (Path.cwd() / name).resolve().relative_to(folder).as_posix()
     except ValueError:

@@ -275,3 +275,17 @@ def test_baseline_of_a_multi_file_spec_names_the_file_each_finding_is_in(tmp_pat
     assert {"rule": "error-schema-fields", "file": "api/schemas/common.yaml"}.items() <= next(e for e in entries if e["rule"] == "error-schema-fields").items()
     after = apiguard(tmp_path, "check", "api/openapi.yaml", "api/openapi.yaml", "--format", "json")
     assert after.returncode == 0 and findings(after) == []
+
+
+def test_inline_ignore_works_in_swagger_2(tmp_path: Path) -> None:
+    spec = tmp_path / "swagger.yaml"
+    spec.write_text(
+        "swagger: '2.0'\ninfo: {title: S, version: '1'}\nhost: api.example.com\npaths:\n"
+        "  /a:\n    get:\n      x-apiguard-ignore: [rate-limit-*]\n      responses:\n        '200': {description: ok}\n"
+        "  /b:\n    get:\n      responses:\n        '200': {description: ok}\n",
+        encoding="utf-8",
+    )
+    (tmp_path / ".git").mkdir()
+    got = rules_of(apiguard(tmp_path, "lint", "swagger.yaml", "--format", "json"))
+    assert ("rate-limit-429-missing", ("GET /b",)) in got
+    assert not any(r.startswith("rate-limit-") and ops == ("GET /a",) for r, ops in got), got

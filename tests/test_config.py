@@ -106,6 +106,10 @@ def test_explicit_config_wins_and_a_missing_one_is_a_usage_error(project: Path) 
         ("suppressions:\n  - {rule: x, operation: '*', reason: why not, expires: 2026-13-40}\n", 2, "expires"),
         ("options:\n  errors:\n    style: shouty\n", 1, "shouty"),
         ("options:\n  nosuchfamily: {a: 1}\n", 1, "nosuchfamily"),
+        ("fail-on: error\nselect: [rate-limits, erors]\n", 2, "'erors' names no rule or family"),
+        ("ignore:\n  - webhook-*\n  - ratelimit-*\n", 3, "'ratelimit-*' names no rule"),
+        ("rules:\n  rate-limit-429-mising: off\n", 2, "did you mean"),
+        ("suppressions:\n  - {rule: error-schema-feilds, operation: '*', reason: typo here}\n", 2, "error-schema-feilds"),
     ],
 )
 def test_bad_config_is_a_located_error(project: Path, text: str, line: int, words: str) -> None:

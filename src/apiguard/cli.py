@@ -597,6 +597,8 @@ def _command(kind: str, specs: List[str], base: Optional[str], a: dict) -> int: 
     options = _options(cfg, _parse_rule_options(a.get("option")))
     rulesets = _load_rulesets(list(cfg.rulesets if cfg is not None else []) + list(a.get("ruleset") or []))
     docs = {**_rule_docs(), **_custom_docs(rulesets)}
+    if cfg is not None:
+        cfg.check_names(set(docs), set(_families().values()))
     v = (a["validate"], a["no_validate"], a["allow_remote"], a["allow_outside_root"])
     settings = {
         "load": lambda level: _load_options(*v, level),
@@ -777,10 +779,13 @@ def baseline(
         if target.name == "pyproject.toml" or target.suffix == ".toml":
             raise UsageError("the baseline is written as YAML", hint="write it to .apiguard.yaml (-o .apiguard.yaml); a .apiguard.yaml is read before pyproject.toml")
         v = (validate, no_validate, allow_remote, allow_outside_root)
+        rulesets = _load_rulesets(list(cfg.rulesets if cfg is not None else []) + list(ruleset or []))
+        if cfg is not None:
+            cfg.check_names(set(_rule_docs()) | set(_custom_docs(rulesets)), set(_families().values()))
         settings = {
             "load": lambda level: _load_options(*v, level),
             "today": day,
-            "rulesets": _load_rulesets(list(cfg.rulesets if cfg is not None else []) + list(ruleset or [])),
+            "rulesets": rulesets,
             "options": _options(cfg, _parse_rule_options(option)),
             "notice": _notice_days(min_notice_days, cfg),
             "check_version": False,

@@ -62,6 +62,28 @@ class Config:
     rulesets: list[str] = field(default_factory=list)
     min_notice_days: int | None = None
     options_at: Location | None = None  # where `options` is written, for errors found later
+    # Each rule name written under `rules`, `select`, `ignore` and `suppressions[].rule`, with
+    # where it is written: checked against the rules that exist once rulesets are loaded.
+    names: list[tuple[str, str, Location]] = field(default_factory=list)
+
+    def check_names(self, rules: set[str], families: set[str]) -> None:
+        """A name that matches no rule (a typo in `select` would silently drop everything) is
+        an error at its line. Globs must match at least one rule."""
+        for key, name, loc in self.names:
+            if name in rules or name in families:
+                continue
+            if any(c in name for c in "*?[") and any(fnmatch.fnmatchcase(r, name) for r in rules):
+                continue
+            import difflib
+
+            close = difflib.get_close_matches(name.rstrip("*-"), sorted(rules | families), n=3, cutoff=0.75)
+            raise InputError(
+                f"{key}: {name!r} names no rule or family",
+                file=str(self.path),
+                line=loc.line,
+                column=loc.column,
+                hint=("did you mean " + ", ".join(close) + "?") if close else "`apiguard rules` lists the rule IDs; docs/rules.md groups them by family",
+            )
 
     @property
     def folder(self) -> Path:
@@ -294,7 +316,24 @@ def _build(path: Path, data: dict[str, Any], locate: Any) -> Config:
         rulesets=[str((path.parent / r)) for r in data.get("rulesets") or []],
         min_notice_days=data.get("min-notice-days"),
         options_at=locate("/options") if "options" in data else None,
+        names=_names(data, locate),
     )
+
+
+def _names(data: dict[str, Any], locate: Any) -> list[tuple[str, str, Location]]:
+    out = []
+    for key in (data.get("rules") or {}):
+        out.append(("rules", str(key), locate(f"/rules/{_escape(str(key))}")))
+    for section in ("select", "ignore"):
+        for i, name in enumerate(data.get(section) or []):
+            out.append((section, str(name), locate(f"/{section}/{i}")))
+    for i, item in enumerate(data.get("suppressions") or []):
+        out.append((f"suppressions.{i}.rule", str(item["rule"]), locate(f"/suppressions/{i}/rule")))
+    return out
+
+
+def _escape(token: str) -> str:
+    return token.replace("~", "~0").replace("/", "~1")
 
 
 # -- inline x-apiguard-ignore -----------------------------------------------------------------

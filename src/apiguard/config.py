@@ -103,6 +103,19 @@ class Config:
     def apply(self, findings: list[Finding], families: dict[str, str], *, today: dt.date) -> list[Finding]:
         """The findings a report shows: selected, not ignored, at their configured level and not
         suppressed by a live suppression."""
+        # Suppressions by exact rule ID, so a baseline of a thousand entries is not matched
+        # against every finding; those with a glob for a rule are tried for all.
+        live = [s for s in self.suppressions if s.expires is None or s.expires >= today]
+        by_rule: dict[str, list[Suppression]] = {}
+        by_place: dict[tuple[str, str], list[Suppression]] = {}  # (rule, pointer), as baselines write
+        globbed = []
+        for s in live:
+            if any(c in s.rule for c in "*?["):
+                globbed.append(s)
+            elif s.pointer is not None:
+                by_place.setdefault((s.rule, s.pointer.rstrip("/")), []).append(s)
+            else:
+                by_rule.setdefault(s.rule, []).append(s)
         out = []
         for f in findings:
             family = families.get(f.rule, "")
@@ -115,7 +128,13 @@ class Config:
                 if level is None:
                     continue
                 f = replace(f, level=level)
-            if any(s.matches(f, self.folder) for s in self.suppressions if s.expires is None or s.expires >= today):
+            candidates = [*by_rule.get(f.rule, ()), *globbed]
+            if by_place:
+                for loc in (f.location, f.old_location):
+                    if loc is not None:
+                        for prefix in _prefixes(loc.pointer):
+                            candidates += by_place.get((f.rule, prefix), ())
+            if any(s.matches(f, self.folder) for s in candidates):
                 continue
             out.append(f)
         return out
@@ -149,6 +168,18 @@ def _scope(s: Suppression) -> str:
 
 def _selected(rule: str, family: str, selectors: list[str]) -> bool:
     return any(sel == family or fnmatch.fnmatchcase(rule, sel) for sel in selectors)
+
+
+def _prefixes(pointer: str) -> list[str]:
+    """"", "/a", "/a/b" for "/a/b": every pointer a suppression may name to cover it."""
+    out = [""]
+    i = pointer.find("/", 1)
+    while i > 0:
+        out.append(pointer[:i])
+        i = pointer.find("/", i + 1)
+    if pointer:
+        out.append(pointer)
+    return out
 
 
 def _under(pointer: str, prefix: str) -> bool:

@@ -65,6 +65,11 @@ def _finding(rule: str, hit: Hit, new: Spec | None, old: Spec | None) -> Finding
     )
 
 
+def _union(first: tuple[str, ...], more: tuple[str, ...]) -> tuple[str, ...]:
+    """Operations of two merged findings, in order, each once."""
+    return first + tuple(o for o in more if o not in first)
+
+
 def _merge_same_place(findings: list[Finding]) -> list[Finding]:
     """One finding per rule, place and message: a shared schema reached by both a request and a
     response yields one change per direction, and a rule that judges both alike (a property
@@ -76,8 +81,7 @@ def _merge_same_place(findings: list[Finding]) -> list[Finding]:
         if prior is None:
             merged[key] = f
         elif f.operations:
-            ops = prior.operations + tuple(o for o in f.operations if o not in prior.operations)
-            merged[key] = replace(prior, operations=ops)
+            merged[key] = replace(prior, operations=_union(prior.operations, f.operations))
     return list(merged.values())
 
 
@@ -176,8 +180,7 @@ def lint(
             if prior is None:
                 merged[key] = hit
             else:
-                ops = prior.operations + tuple(o for o in hit.operations if o not in prior.operations)
-                merged[key] = replace(prior, operations=ops)
+                merged[key] = replace(prior, operations=_union(prior.operations, hit.operations))
         for hit in merged.values():
             hit = replace(hit, fields={"count": len(hit.operations), **hit.fields})
             findings.append(_finding(r.id, hit, spec, None))

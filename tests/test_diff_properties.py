@@ -9,7 +9,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from apiguard import load_spec
@@ -174,3 +174,82 @@ def test_result_is_deterministic_and_independent_of_key_order(doc_a: dict[str, A
         shuffled = compare(_load(_shuffled(doc_a, rng), folder, "a2.json"), _load(_shuffled(doc_b, rng), folder, "b2.json"))
         assert [(c.kind, c.subject, c.old, c.new) for c in first] == [(c.kind, c.subject, c.old, c.new) for c in again]
         assert _signature(first) == _signature(shuffled)
+
+
+# -- the equal-subtree shortcut ----------------------------------------------------------------
+
+COMPONENTS = ["A", "B", "C", "D"]
+
+
+@st.composite
+def linked_pair(draw: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A spec whose components reference each other (cycles and self-references included), and
+    the same spec with one thing changed somewhere in one component."""
+    schemas: dict[str, Any] = {}
+    for name in COMPONENTS:
+        props: dict[str, Any] = {}
+        for prop in draw(st.lists(NAMES, min_size=1, max_size=3, unique=True)):
+            kind = draw(st.integers(0, 3))
+            target = {"$ref": "#/components/schemas/" + draw(st.sampled_from(COMPONENTS))}
+            props[prop] = target if kind == 0 else {"type": "array", "items": target} if kind == 1 else draw(leaf_schema())
+        schemas[name] = {"type": "object", "properties": props}
+    paths: dict[str, Any] = {}
+    for path in ("/a", "/b", "/c"):
+        ref = {"$ref": "#/components/schemas/" + draw(st.sampled_from(COMPONENTS))}
+        op: dict[str, Any] = {"responses": {"200": {"description": "r", "content": {"application/json": {"schema": ref}}}}}
+        method = draw(st.sampled_from(["get", "post"]))
+        if method == "post":
+            body = {"$ref": "#/components/schemas/" + draw(st.sampled_from(COMPONENTS))}
+            op["requestBody"] = {"content": {"application/json": {"schema": body}}}
+        paths[path] = {method: op}
+    old = {"openapi": "3.0.3", "info": {"title": "T", "version": "1"}, "paths": paths, "components": {"schemas": schemas}}
+    new = json.loads(json.dumps(old))
+    props = new["components"]["schemas"][draw(st.sampled_from(COMPONENTS))]["properties"]
+    prop = draw(st.sampled_from(sorted(props)))
+    change = draw(st.integers(0, 2))
+    if change == 0:
+        props[prop] = draw(leaf_schema())
+    elif change == 1:
+        del props[prop]
+    else:
+        props["extra"] = draw(leaf_schema())
+    return old, new
+
+
+def _settled_first() -> tuple[dict[str, Any], dict[str, Any]]:
+    """/a reaches A, which changed; /b reaches C, equal, which reaches A through B: when B is
+    first explored, A is already settled."""
+    def spec(x_type: str) -> dict[str, Any]:
+        def response(name: str) -> dict[str, Any]:
+            schema = {"$ref": "#/components/schemas/" + name}
+            return {"get": {"responses": {"200": {"description": "r", "content": {"application/json": {"schema": schema}}}}}}
+
+        schemas = {
+            "A": {"type": "object", "properties": {"x": {"type": x_type}}},
+            "B": {"type": "object", "properties": {"a": {"$ref": "#/components/schemas/A"}}},
+            "C": {"type": "object", "properties": {"b": {"$ref": "#/components/schemas/B"}}},
+        }
+        paths = {"/a": response("A"), "/b": response("C")}
+        return {"openapi": "3.0.3", "info": {"title": "T", "version": "1"}, "paths": paths, "components": {"schemas": schemas}}
+
+    return spec("string"), spec("integer")
+
+
+@SETTINGS
+@example(_settled_first())
+@given(linked_pair())
+def test_the_equal_subtree_shortcut_finds_what_the_full_walk_finds(pair: tuple[dict[str, Any], dict[str, Any]]) -> None:
+    """Equal subtrees are skipped when their references lead to equal nodes all the way down.
+    With references in cycles and one change anywhere among them, the changes found, and the
+    operations each reaches, are exactly those of the walk that skips nothing."""
+    from apiguard.diff import Differ
+
+    class Full(Differ):
+        def _same_below(self, value: object, ow: object, nw: object) -> bool:
+            return False
+
+    with tempfile.TemporaryDirectory() as tmp:
+        a = _load(pair[0], Path(tmp), "a.json")
+        b = _load(pair[1], Path(tmp), "b.json")
+        key = lambda c: (c.kind, c.old, c.new, c.direction, tuple(sorted(c.operations)))  # noqa: E731
+        assert sorted(map(key, compare(a, b))) == sorted(map(key, Full(a, b).run()))

@@ -48,6 +48,7 @@ class _Rec:
 
 
 _Pair = tuple  # (old Where, new Where, direction)
+_NO_REFS: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -70,7 +71,10 @@ class Differ:
         # it and the pairs it reached. Operations are attributed once, at the end, by walking it.
         self._pairs: dict[_Pair, _PairInfo] = {}
         self._stack: list[_PairInfo] = []
-        self._has_ref: dict[int, bool] = {}
+        self._ref_sets: dict[int, frozenset[str]] = {}
+        # Pairs of reference targets (old Where, new Where): True when the two differ somewhere
+        # below, following references; None while being explored.
+        self._dirty: dict[tuple[Where, Where], bool | None] = {}
         self._op = ""
 
     # -- recording -----------------------------------------------------------------------
@@ -510,9 +514,9 @@ class Differ:
         if info is None:
             info = self._pairs[key] = _PairInfo()
             self._link(info)
-            # Equal subtrees without references cannot differ: the common case, decided in C
-            # before any view is built.
-            if o.value == n.value and not self._refs_below(o.value):
+            # Equal subtrees whose references lead to equal nodes, all the way down, cannot
+            # differ: the common case, decided in C before any view is built.
+            if o.value == n.value and self._same_below(o.value, o.where, n.where):
                 return
             ov, nv = self.vo.view(o), self.vn.view(n)
             self._stack.append(info)
@@ -542,17 +546,88 @@ class Differ:
         elif self._op:
             info.operations[self._op] = None
 
-    def _refs_below(self, value: Any) -> bool:
-        """Whether a `$ref` occurs anywhere in `value` (cached per container)."""
+    def _refs_of(self, value: Any) -> frozenset[str]:
+        """Every `$ref` string anywhere in `value` (cached per mapping)."""
         if type(value) is dict:
-            hit = self._has_ref.get(id(value))
+            hit = self._ref_sets.get(id(value))
             if hit is None:
-                hit = "$ref" in value or any(self._refs_below(v) for v in value.values() if type(v) in (dict, list))
-                self._has_ref[id(value)] = hit
+                ref = value.get("$ref")
+                found = {ref} if isinstance(ref, str) else set()
+                for v in value.values():
+                    if type(v) is dict or type(v) is list:
+                        found.update(self._refs_of(v))
+                hit = self._ref_sets[id(value)] = frozenset(found) if found else _NO_REFS
             return hit
         if type(value) is list:
-            return any(self._refs_below(v) for v in value if type(v) in (dict, list))
-        return False
+            found = set()
+            for v in value:
+                if type(v) is dict or type(v) is list:
+                    found.update(self._refs_of(v))
+            return frozenset(found) if found else _NO_REFS
+        return _NO_REFS
+
+    def _targets(self, ref: str, ow: Where, nw: Where) -> tuple[Where, Where] | None:
+        """Where `ref`, written in the old file of `ow` and the new file of `nw`, lands."""
+        try:
+            return self.old.resolver.resolve_ref(ref, ow), self.new.resolver.resolve_ref(ref, nw)
+        except Exception:  # one that cannot be followed is left to the full walk, which reports it
+            return None
+
+    def _same_below(self, value: Any, ow: Where, nw: Where) -> bool:
+        """Whether the references in `value` (equal in both versions, at `ow` and `nw`) lead to
+        equal nodes in both, and theirs too, all the way down. Such a pair cannot differ, so
+        the walk skips it: on a spec compared with its next version, nearly every schema."""
+        refs = self._refs_of(value)
+        if not refs:
+            return True
+        pairs = [self._targets(ref, ow, nw) for ref in refs]
+        if None in pairs:
+            return False
+        self._explore([p for p in pairs if p not in self._dirty])  # type: ignore[misc]
+        return not any(self._dirty[p] for p in pairs)  # type: ignore[index]
+
+    def _explore(self, start: list[tuple[Where, Where]]) -> None:
+        """Settle whether each target pair not seen before differs below, following references.
+        Every pair reached is explored in one go, so a pair settled in an earlier call has all
+        it reaches settled too; within the new ones, a pair differs when it differs itself or
+        reaches one that does (cycles included), worked out backwards along the references."""
+        dirty: set[tuple[Where, Where]] = set()
+        edges: dict[tuple[Where, Where], list[tuple[Where, Where]]] = {}
+        for p in start:
+            self._dirty[p] = None
+        todo = list(start)
+        while todo:
+            p = todo.pop()
+            ov, nv = self.old.resolver.get(p[0]), self.new.resolver.get(p[1])
+            if ov != nv:
+                dirty.add(p)
+                continue
+            kids = edges[p] = []
+            for ref in self._refs_of(ov):
+                q = self._targets(ref, p[0], p[1])
+                if q is None:
+                    dirty.add(p)
+                    break
+                kids.append(q)
+                if q not in self._dirty:
+                    self._dirty[q] = None
+                    todo.append(q)
+                elif self._dirty[q]:
+                    dirty.add(p)
+        back: dict[tuple[Where, Where], list[tuple[Where, Where]]] = {}
+        for p, kids in edges.items():
+            for q in kids:
+                back.setdefault(q, []).append(p)
+        spread = list(dirty)
+        while spread:
+            for p in back.get(spread.pop(), ()):
+                if p not in dirty:
+                    dirty.add(p)
+                    spread.append(p)
+        for p in edges:
+            self._dirty[p] = p in dirty
+        for p in dirty:
+            self._dirty[p] = True
 
     def _attribute(self) -> None:
         """Give every change the operations that reach it: down the pair graph from each pair

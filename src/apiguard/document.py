@@ -12,6 +12,7 @@ round-trip parser; `bench/agreement.py` checks that both agree on every pointer 
 
 from __future__ import annotations
 
+from array import array
 import bisect
 from itertools import accumulate, chain
 import json
@@ -38,17 +39,40 @@ _WS = re.compile(r"[ \t\n\r]*")
 _SPACES = re.compile(r" *")
 
 
-class Document:
-    """One parsed file: its display name, text, data and a lazy source map."""
+def byte_view(text: str) -> str:
+    """`text` as its UTF-8 bytes, one character per byte (Latin-1).
 
-    def __init__(self, name: str, text: str, data: Any, fmt: str) -> None:
+    A document's text is kept for the source map only, and kept this way: a single emoji makes
+    Python store every character of a 4 MB spec in four bytes (16 MB), while this view always
+    costs one byte per byte of the file. Offsets are byte offsets; every syntax character of
+    YAML and JSON is ASCII and stays itself, so the locators' patterns work unchanged, and a key
+    read from the view is turned back into text by `real_text`."""
+    return text if text.isascii() else text.encode("utf-8").decode("latin-1")
+
+
+def real_text(view: str) -> str:
+    """The text a slice of a byte view stands for (a key, a reference, a line)."""
+    return view if view.isascii() else view.encode("latin-1").decode("utf-8", "replace")
+
+
+def json_string(body: str) -> str:
+    """The value of a JSON string written in a byte view, without its quotes."""
+    body = real_text(body)
+    return json.loads('"' + body + '"') if "\\" in body else body
+
+
+class Document:
+    """One parsed file: its display name, its text (as a byte view, see `byte_view`), its data
+    and a lazy source map."""
+
+    def __init__(self, name: str, text: str, data: Any, fmt: str, *, view: str | None = None) -> None:
         self.name = name
-        self.text = text
+        self.text = byte_view(text) if view is None else view
         self.data = data
         # What the text says, kept for the source map even when `data` is rewritten (Swagger 2.0).
         self.source_data = data
         self.format = fmt
-        self._line_starts: list[int] | None = None
+        self._line_starts: array | None = None
         self._locator: _Locator | None = None
         # Set by normalization when the data was rewritten (Swagger 2.0): maps a pointer prefix
         # of the converted data to the pointer it came from in this file.
@@ -56,14 +80,12 @@ class Document:
 
     # -- positions -------------------------------------------------------------------------
     def position(self, offset: int) -> tuple[int, int]:
-        """1-based (line, column) of a character offset."""
+        """1-based (line, column) of an offset into the text; the column counts characters."""
         if self._line_starts is None:
-            # All in C: the lengths of the lines, each plus its newline, summed up.
-            starts = [0]
-            starts.extend(accumulate(map((1).__add__, map(len, self.text.split("\n")))))
-            self._line_starts = starts
+            self._line_starts = _line_starts(self.text)
         line = bisect.bisect_right(self._line_starts, offset)
-        return line, offset - self._line_starts[line - 1] + 1
+        start = self._line_starts[line - 1]
+        return line, len(real_text(self.text[start:offset])) + 1
 
     def source_pointer(self, pointer: str) -> str:
         """The pointer in this file's text that a (possibly converted) data pointer came from:
@@ -96,12 +118,56 @@ class Document:
         return self._locator
 
 
+def _line_starts(text: str, chunk: int = 1 << 18) -> array:
+    """The offset of every line start, as machine integers (8 bytes each, not a 36-byte int
+    object). In C: the lengths of the lines, each plus its newline, summed up, a slice of the
+    text at a time so the lines never exist as strings all at once."""
+    starts = array("q", [0])
+    base = 0
+    n = len(text)
+    while base < n:
+        end = text.find("\n", min(base + chunk, n))
+        end = n if end < 0 else end + 1
+        lines = text[base:end].split("\n")
+        lines.pop()  # the part after the slice's last newline starts no line inside it
+        found = accumulate(map((1).__add__, map(len, lines)), initial=base)
+        next(found)  # `initial` repeats the slice's first line start, already listed
+        starts.extend(found)
+        base = end
+    return starts
+
+
 # ----------------------------------------------------------------------------------------------
 # Parsing
 
 
+_UTF8_BOM = b"\xef\xbb\xbf"
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+_NON_ASCII = re.compile("[\x80-\xff]+")
+
+
+def _escape_run(m: re.Match[str]) -> str:
+    return json.dumps(m.group().encode("latin-1").decode("utf-8"))[1:-1]
+
+
+def _parse_json_view(name: str, view: str) -> Any:
+    """Parse a JSON byte view without ever holding its real text. In valid JSON every non-ASCII
+    character sits inside a string, where a `\\u` escape means the same: written so, the text
+    the parser reads stays one byte per character. Raises on anything else (invalid UTF-8 or
+    JSON, a duplicate key); the caller then parses the real text for an exact error."""
+    return _parse_json(name, view if view.isascii() else _NON_ASCII.sub(_escape_run, view))
+
+
 def parse(name: str, raw: bytes) -> Document:
     """Decode and parse `raw` (the bytes of file `name`) into a Document, or raise InputError."""
+    if not raw.startswith((_UTF8_BOM, *_UTF16_BOMS)) and (
+        name.lower().endswith(".json") or raw.lstrip(b" \t\r\n")[:1] in (b"{", b"[")
+    ):
+        view = raw.decode("latin-1")
+        try:
+            return Document(name, view, _parse_json_view(name, view), "json", view=view)
+        except (InputError, UnicodeDecodeError):
+            pass  # read it again below, for the exact error or a YAML reading
     text = decode(name, raw)
     first = _WS.match(text).end()  # no copy of a 4 MB string just to look at its start
     if first == len(text) or text.isspace():
@@ -114,17 +180,26 @@ def parse(name: str, raw: bytes) -> Document:
     if looks_json:
         try:
             data = _parse_json(name, text)
-            return Document(name, text, data, "json")
+            return Document(name, text, data, "json", view=_view_of(raw, text))
         except InputError:
             if name.lower().endswith(".json"):
                 raise
             # A YAML file may start with a flow mapping; only then try YAML before giving up.
             try:
-                return Document(name, text, _parse_yaml(name, text), "yaml")
+                return Document(name, text, _parse_yaml(name, text), "yaml", view=_view_of(raw, text))
             except InputError:
                 pass
             raise
-    return Document(name, text, _parse_yaml(name, text), "yaml")
+    return Document(name, text, _parse_yaml(name, text), "yaml", view=_view_of(raw, text))
+
+
+def _view_of(raw: bytes, text: str) -> str:
+    """The byte view of `text`, decoded from `raw`: made from the bytes, it costs one copy."""
+    if text.isascii():
+        return text
+    if raw.startswith(_UTF16_BOMS):
+        return byte_view(text)
+    return (raw[3:] if raw.startswith(_UTF8_BOM) else raw).decode("latin-1")
 
 
 def decode(name: str, raw: bytes) -> str:
@@ -528,7 +603,7 @@ class _JsonLocator(_Locator):
     def _by_lines(self, pos: int, value: Any) -> Any:
         text = self.text
         nl = text.find("\n", pos)
-        if nl < 0 or text[pos + 1 : nl].strip():
+        if nl < 0 or text[pos + 1 : nl].strip(" \t\r"):
             return None  # members start on the opening line: not this layout
         line_start = text.rfind("\n", 0, pos) + 1
         own = _SPACES.match(text, line_start).end() - line_start
@@ -547,9 +622,7 @@ class _JsonLocator(_Locator):
                 km = _JSON_KEY.match(text, off)
                 if km is None:
                     continue
-                raw = km.group(1)
-                key = json.loads('"' + raw + '"') if "\\" in raw else raw
-                members.setdefault(key, (off, km.end()))
+                members.setdefault(json_string(km.group(1)), (off, km.end()))
             return members if len(members) == len(value) else None
         if isinstance(value, list):
             items = [off for off in _lines_at(text, nl + 1, end, inner) if text[off] not in "}]"]
@@ -564,7 +637,8 @@ class _JsonLocator(_Locator):
             i = _WS.match(text, pos + 1).end()
             if text[i : i + 1] != "}":
                 while True:
-                    key, end = json.decoder.scanstring(text, i + 1)
+                    _, end = json.decoder.scanstring(text, i + 1)
+                    key = json_string(text[i + 1 : end - 1])
                     colon = _WS.match(text, end).end()
                     vstart = _WS.match(text, colon + 1).end()
                     _, vend = scan(text, vstart)
@@ -599,20 +673,23 @@ _KEY_BODY = (
     r"|(?P<pl>(?:[^\s\-?:,\[\]{}#&*!|>'\"%@`]|[-?:](?=\S))[^\n]*?))"
     r"[ \t]*:(?=[ \t\r]|$)"
 )
-_KEY_INLINE = re.compile(_KEY_BODY, re.M)
-_NEXT_CONTENT = re.compile(r"(?:[ \t]*(?:#[^\n]*)?\n)*([ ]*)(?=\S)")
-_PROPS = re.compile(r"(?:[&!][^\s]*(?:[ \t]+|(?=\r?\n|$)))+")
+# All patterns are ASCII: YAML's white space is spaces, tabs and line breaks, and in a byte view
+# the bytes 0x85 and 0xA0 inside a multi-byte character must not read as Unicode white space.
+_KEY_INLINE = re.compile(_KEY_BODY, re.M | re.A)
+_NEXT_CONTENT = re.compile(r"(?:[ \t]*(?:#[^\n]*)?\n)*([ ]*)(?=\S)", re.A)
+_PROPS = re.compile(r"(?:[&!][^\s]*(?:[ \t]+|(?=\r?\n|$)))+", re.A)
+_ALIAS = re.compile(r"\*([^\s,\[\]{}]+)", re.A)
 
 
 def _key_text(m: re.Match[str]) -> str:
     if m.group("dq") is not None:
         try:
-            return json.loads('"' + m.group("dq") + '"')
+            return json_string(m.group("dq"))
         except ValueError:
-            return m.group("dq")
+            return real_text(m.group("dq"))
     if m.group("sq") is not None:
-        return m.group("sq").replace("''", "'")
-    return m.group("pl").rstrip()
+        return real_text(m.group("sq")).replace("''", "'")
+    return real_text(m.group("pl").rstrip(" \t"))
 
 
 class _Unsure(Exception):
@@ -734,7 +811,7 @@ class _YamlLocator(_Locator):
     def _alias_target(self, i: int) -> tuple[str, int, int, int] | None:
         """The node an alias (`*name` at `i`) stands for: the value after its anchor."""
         text = self.text
-        m = re.match(r"\*([^\s,\[\]{}]+)", text[i : i + 200])
+        m = _ALIAS.match(text, i, i + 200)
         anchor = text.rfind("&" + m.group(1), 0, i) if m else -1
         if anchor < 0:
             return None
@@ -752,7 +829,7 @@ class _YamlLocator(_Locator):
         text = self.text
         entries: list[tuple[str, int, int]] = []  # key text, key offset, offset after colon
         line_start = text.rfind("\n", 0, start) + 1
-        if start - line_start != indent or text[line_start:start].strip():
+        if start - line_start != indent or text[line_start:start].strip(" \t"):
             # The mapping opens inline after "- ": its first key is not at a line start.
             m = _KEY_INLINE.match(text, start)
             if not m:
@@ -785,7 +862,7 @@ class _YamlLocator(_Locator):
         text = self.text
         line_start = text.rfind("\n", 0, start) + 1
         dashes: list[int] = []
-        if start - line_start != indent or text[line_start:start].strip():
+        if start - line_start != indent or text[line_start:start].strip(" \t"):
             dashes.append(start)
             nl = text.find("\n", start)
             search_from = len(text) if nl < 0 else nl + 1
@@ -817,7 +894,7 @@ class _YamlLocator(_Locator):
         ch = text[i]
         if ch == "*":
             # An alias item stands for its anchored node: placed there, as ruamel.yaml does.
-            name = re.match(r"\*([^\s,\[\]{}]+)", text[i:])
+            name = _ALIAS.match(text, i)
             anchor = text.rfind("&" + name.group(1), 0, i) if name else -1
             return (anchor if anchor >= 0 else start), None
         if ch == "-" and (i + 1 >= len(text) or text[i + 1] in " \t\r\n"):
@@ -837,7 +914,7 @@ class _YamlLocator(_Locator):
 
 
 _FLOW_WS = re.compile(r"(?:[ \t\r\n]|#[^\n]*)*")
-_FLOW_PLAIN = re.compile(r"(?:[^,\[\]{}:#\s]|:(?![\s,\[\]{}])|(?<!\s)#|[ \t]+(?=[^\s,\[\]{}:#])|\s*\n\s*(?=[^\s,\[\]{}:#]))*")
+_FLOW_PLAIN = re.compile(r"(?:[^,\[\]{}:#\s]|:(?![\s,\[\]{}])|(?<!\s)#|[ \t]+(?=[^\s,\[\]{}:#])|\s*\n\s*(?=[^\s,\[\]{}:#]))*", re.A)
 
 
 def _flow_scalar_end(text: str, i: int) -> int:
@@ -882,8 +959,7 @@ class _FlowScanner:
         while i < len(text) and text[i] != close:
             if is_map:
                 kend = _flow_scalar_end(text, i)
-                raw = text[i:kend].strip()
-                key = _unquote_flow(raw)
+                key = _unquote_flow(real_text(text[i:kend].strip(" \t\r\n")))
                 j = _FLOW_WS.match(text, kend).end()
                 if text[j] == ":":
                     vstart = _FLOW_WS.match(text, j + 1).end()
@@ -967,7 +1043,7 @@ class _MapView(dict):
         return koff, node
 
 
-_ANY_SPACE = re.compile(r"\s*")
+_ANY_SPACE = re.compile(r"\s*", re.A)
 
 
 def _skip_spaces(text: str, pos: int) -> int:
@@ -983,16 +1059,25 @@ class _RuamelLocator(_Locator):
 
         yaml = YAML(typ="rt")
         yaml.allow_duplicate_keys = True
-        self.text = text
-        self.root = yaml.load(text)
+        self.text = text  # a byte view; ruamel reads the real text and counts characters
+        self.root = yaml.load(real_text(text))
         starts = [0]
         starts.extend(m.end() for m in re.finditer("\n", text))
         self._starts = starts
 
+    def _at(self, line: int, col: int) -> int:
+        """The byte-view offset of ruamel's (line, character column)."""
+        start = self._starts[line]
+        end = self.text.find("\n", start)
+        row = self.text[start : end if end >= 0 else len(self.text)]
+        if row.isascii():
+            return start + col
+        return start + len(real_text(row)[:col].encode("utf-8"))
+
     def offset(self, tokens: list[str]) -> int:
         node = self.root
         lc = getattr(node, "lc", None)
-        best = self._starts[lc.line] + lc.col if lc is not None and lc.line is not None else _skip_spaces(self.text, 0)
+        best = self._at(lc.line, lc.col) if lc is not None and lc.line is not None else _skip_spaces(self.text, 0)
         for token in tokens:
             lc = getattr(node, "lc", None)
             if isinstance(node, dict):
@@ -1000,15 +1085,13 @@ class _RuamelLocator(_Locator):
                 if key is _MISSING:
                     return best
                 if lc is not None:
-                    line, col = lc.key(key)
-                    best = self._starts[line] + col
+                    best = self._at(*lc.key(key))
                 node = node[key]
             elif isinstance(node, list):
                 if not token.isdigit() or int(token) >= len(node):
                     return best
                 if lc is not None:
-                    line, col = lc.item(int(token))
-                    best = self._starts[line] + col
+                    best = self._at(*lc.item(int(token)))
                 node = node[int(token)]
             else:
                 return best

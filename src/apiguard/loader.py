@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from . import normalize
-from .document import Document, parse
+from .document import Document, parse, real_text
 from .errors import InputError
 from .model import Level
 from .resolve import Resolver
@@ -109,7 +109,7 @@ def _scalar_text(doc: Document, pointer: str, value: Any) -> str:
     for _ in range(loc.line - 1):  # the start of the located line, without splitting the file
         start = doc.text.find("\n", start) + 1
     end = doc.text.find("\n", start)
-    line = doc.text[start : end if end >= 0 else len(doc.text)]
+    line = real_text(doc.text[start : end if end >= 0 else len(doc.text)])
     m = re.match(r"""\s*["']?[^:"']+["']?\s*:\s*["']?([^"'#,}\s]+)""", line[loc.column - 1 :])
     return m.group(1) if m else str(value)
 

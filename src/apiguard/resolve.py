@@ -10,12 +10,11 @@ folder or a remote ref fails early with its file and line.
 
 from __future__ import annotations
 
-import json
 import re
 import urllib.parse
 from typing import Any
 
-from .document import Document, get_child, parse
+from .document import Document, get_child, json_string, parse
 from .errors import InputError
 from .model import Where, escape_token, split_pointer
 from .sources import Source
@@ -77,8 +76,7 @@ class Resolver:
             return self._real_refs(key)
         out: dict[str, bool] = {}
         for m in _JSON_REF.finditer(doc.text):
-            raw = m.group(1)
-            out[json.loads('"' + raw + '"') if "\\" in raw else raw] = False
+            out[json_string(m.group(1))] = False
         return out
 
     def _real_refs(self, key: str) -> dict[str, bool]:

@@ -6,8 +6,10 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 from typer.main import get_command
 
@@ -70,3 +72,40 @@ def test_the_readme_configuration_example_is_valid(tmp_path) -> None:  # type: i
     cfg = load_config(path)
     assert cfg.fail_on == "warning" and len(cfg.suppressions) == 2 and cfg.levels["component-unused"] is None
     assert str(cfg.suppressions[0].expires) == "2027-06-30"
+
+
+def test_the_catalog_index_is_current() -> None:
+    """rules/index.json holds the parsed front matter, so a run needs no YAML parser for the
+    catalog. A stale index is ignored (next test), which would only cost speed: this keeps it
+    from going stale unnoticed."""
+    from apiguard.catalog import INDEX, _digest, _entry_texts
+
+    index = json.loads((ROOT / "rules" / INDEX).read_text(encoding="utf-8"))
+    assert index["digest"] == _digest(_entry_texts(ROOT / "rules")), "rules/index.json is stale: run `python -m apiguard.catalog`"
+
+
+def test_a_stale_catalog_index_is_ignored(tmp_path: Path) -> None:
+    from apiguard.catalog import INDEX, read_catalog
+
+    for md in (ROOT / "rules").glob("*.md"):
+        shutil.copy(md, tmp_path / md.name)
+    shutil.copy(ROOT / "rules" / INDEX, tmp_path / INDEX)
+    entry = tmp_path / "operation-removed-without-deprecation.md"
+    text = entry.read_text(encoding="utf-8")
+    assert "\nlevel: error\n" in text
+    entry.write_text(text.replace("\nlevel: error\n", "\nlevel: warning\n", 1), encoding="utf-8")
+    assert read_catalog(ROOT / "rules")["operation-removed-without-deprecation"].meta.level.name == "ERROR"
+    assert read_catalog(tmp_path)["operation-removed-without-deprecation"].meta.level.name == "WARNING"
+
+
+def test_a_json_diff_loads_no_yaml_parser(tmp_path: Path) -> None:
+    """With a current catalog index, diffing two JSON specs never imports the YAML parser."""
+    spec = {"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {}}
+    for name in ("a.json", "b.json"):
+        (tmp_path / name).write_text(json.dumps(spec), encoding="utf-8")
+    code = (
+        "import sys\nfrom apiguard.cli import main\nsys.argv = ['apiguard', 'diff', 'a.json', 'b.json']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\nprint('yaml_rs' in sys.modules)"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True)
+    assert proc.stdout.strip().splitlines()[-1] == "False", proc.stdout + proc.stderr

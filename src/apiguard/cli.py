@@ -305,9 +305,11 @@ def _parse_today(value: Optional[str]):  # type: ignore[no-untyped-def]
 
 def _parse_rule_options(values: Optional[List[str]]) -> dict:  # type: ignore[type-arg]
     """--option FAMILY.KEY=VALUE pairs into {family: {key: value}}; VALUE is read as YAML."""
+    out: dict = {}  # type: ignore[type-arg]
+    if not values:
+        return out
     import yaml_rs
 
-    out: dict = {}  # type: ignore[type-arg]
     for item in values or []:
         name, sep, raw = item.partition("=")
         family, dot, key = name.partition(".")

@@ -277,7 +277,9 @@ class Bundle:
                 return out_list
             return value
 
-        return copy(value)
+        result = copy(value)
+        del copy  # the closure refers to itself; the CLI runs without the cyclic GC, so break the cycle
+        return result
 
     def _target_copy(self, target: Where) -> Any:
         hit = self._copies.get(target)

@@ -9,6 +9,7 @@ points at the line a person wrote. Views are cached per node: a shared component
 
 from __future__ import annotations
 
+import posixpath
 import urllib.parse
 from dataclasses import dataclass, field
 from typing import Any
@@ -252,14 +253,15 @@ def _merge(base: SchemaView, other: SchemaView) -> SchemaView:
         prior = out.properties.get(name)
         if prior is None or prior.where == prop.where:
             out.properties[name] = prop
-        elif prior.where.doc == prop.where.doc:
+        else:
             # Two members define the same property: it must satisfy both, so its schema is their
-            # conjunction. The node is made up: an allOf of local `$ref`s to each definition, so
-            # every keyword is still read (and located) where it is written. It sits at a pointer
-            # below the first definition that no document has, so its view is cached apart.
-            refs = _merged_refs(prior) + _merged_refs(prop)
-            out.properties[name] = Node({"allOf": refs}, Where(prior.where.doc, _base_pointer(prior) + MERGED))
-        # Definitions in different files cannot share a made-up node: the first one stands.
+            # conjunction. The node is made up: an allOf of `$ref`s to each definition (relative
+            # to the first one's file), so every keyword is still read (and located) where it is
+            # written. It sits at a pointer below the first definition that no document has, so
+            # its view is cached apart.
+            doc = prior.where.doc
+            refs = _merged_refs(prior, doc) + _merged_refs(prop, doc)
+            out.properties[name] = Node({"allOf": refs}, Where(doc, _base_pointer(prior) + MERGED))
     if out.properties_where is None:
         out.properties_where = other.properties_where
     for name, where in other.required.items():
@@ -287,11 +289,28 @@ def _base_pointer(node: Node) -> str:
     return p[: -len(MERGED)] if p.endswith(MERGED) else p
 
 
-def _merged_refs(node: Node) -> list[dict[str, str]]:
-    """A property definition as local `$ref`s: itself, or the members of an earlier merge."""
+_SAFE = "/~{}$-_.!*'()@:;,=+&"
+
+
+def _merged_refs(node: Node, doc: str) -> list[dict[str, str]]:
+    """A property definition as `$ref`s written in the file `doc`: itself, or the members of an
+    earlier merge."""
     if node.where.pointer.endswith(MERGED) and isinstance(node.value, dict):
-        return list(node.value.get("allOf") or [])
-    return [{"$ref": "#" + urllib.parse.quote(node.where.pointer, safe="/~{}$-_.!*'()@:;,=+&")}]
+        out = []
+        for member in node.value.get("allOf") or []:
+            file, _, frag = member["$ref"].partition("#")
+            target = posixpath.normpath(posixpath.join(posixpath.dirname(node.where.doc), urllib.parse.unquote(file))) if file else node.where.doc
+            out.append({"$ref": _file_ref(target, doc) + "#" + frag})
+        return out
+    return [{"$ref": _file_ref(node.where.doc, doc) + "#" + urllib.parse.quote(node.where.pointer, safe=_SAFE)}]
+
+
+def _file_ref(target: str, doc: str) -> str:
+    """How the file `doc` refers to the file `target` (both keys of one source): nothing for
+    itself, else a relative path, as `Source.join` reads it back."""
+    if target == doc:
+        return ""
+    return urllib.parse.quote(posixpath.relpath(target, posixpath.dirname(doc) or "."), safe=_SAFE)
 
 
 def _num(value: Any) -> float | None:

@@ -3,13 +3,14 @@
 Usage: python bench/diff.py [--repeat N]
 
 For each pair in ../shared/specs it runs, alternately and N times each:
-  floor     a Python process that only parses both files (`json` for JSON, `yaml-rs` for YAML;
-            for the multi-file DigitalOcean pair, every file apiguard reads)
+  floor     a Python process that only parses both files and keeps them (`json` for JSON,
+            `yaml-rs` for YAML; for the multi-file DigitalOcean pair, every file apiguard reads)
   apiguard  `python -m apiguard diff OLD NEW --format sarif -o FILE`: load both, validate,
             diff, judge, write the report
 and prints the best wall time of each, their ratio, apiguard's peak RSS against the size of
 the inputs (`x input`), the same for the RSS above a process that only imports apiguard
-(`x above`), and the number of changes and findings. Targets (issue 3): GitHub a day apart
+(`x above`), the floor's own peak (`floor MB`) and apiguard's peak against it (`x floor`), and
+the number of changes and findings. Targets (issue 3): GitHub a day apart
 <= 8x, nine months apart <= 10x, Stripe YAML <= 8x; peak memory < 10x the input size.
 """
 
@@ -40,13 +41,14 @@ PAIRS = [
 
 FLOOR = r"""
 import json, sys, yaml_rs
+kept = []  # a diff needs both versions at once: the floor keeps every parsed file too
 for path in sys.argv[1:]:
     with open(path, "rb") as fh:
         raw = fh.read()
     if path.endswith(".json"):
-        json.loads(raw)
+        kept.append(json.loads(raw))
     else:
-        yaml_rs.loads(raw.decode("utf-8"), parse_datetime=False)
+        kept.append(yaml_rs.loads(raw.decode("utf-8"), parse_datetime=False))
 """
 
 
@@ -63,15 +65,26 @@ def _run(cmd: list[str], env: dict[str, str]) -> tuple[float, int, int]:
     return elapsed, usage.ru_maxrss, proc.returncode
 
 
-def _files(path: Path) -> list[Path]:
-    if "digitalocean" not in str(path):
-        return [path]
-    sys.path.insert(0, str(HERE.parent / "src"))
-    from apiguard import load_spec
-    from apiguard.loader import LoadOptions
+# Facts about a pair (the files it reads, the changes it has) come from a child process: this
+# process must stay small. A child's peak RSS as the kernel reports it (ru_maxrss) includes the
+# memory of the parent it was forked from, so a parent that had loaded specs itself would inflate
+# every figure measured after that.
+_FACTS = r"""
+import json, sys
+from apiguard import load_spec
+from apiguard.diff import compare
+from apiguard.loader import LoadOptions
+off = LoadOptions(validate="off")
+old, new = load_spec(sys.argv[1], off), load_spec(sys.argv[2], off)
+print(json.dumps({"files": [sorted(s.documents) for s in (old, new)], "changes": len(compare(old, new))}))
+"""
 
-    spec = load_spec(str(path), LoadOptions(validate="off"))
-    return [path.parent / key for key in spec.documents]
+
+def _facts(old: Path, new: Path, env: dict[str, str]) -> tuple[list[Path], int]:
+    out = subprocess.run([sys.executable, "-c", _FACTS, str(old), str(new)], env=env, capture_output=True, text=True, check=True)
+    facts = json.loads(out.stdout)
+    files = [old.parent / key for key in facts["files"][0]] + [new.parent / key for key in facts["files"][1]]
+    return files, facts["changes"]
 
 
 def main(argv: list[str]) -> int:
@@ -91,7 +104,7 @@ def main(argv: list[str]) -> int:
     print(f"interpreter + imports: {baseline / 1e6:.0f} MB peak RSS")
     header = (
         f"{'pair':<28} {'input MB':>8} {'floor s':>8} {'apiguard s':>10} {'ratio':>6} {'peak MB':>8} "
-        f"{'x input':>7} {'x above':>7} {'changes':>7} {'findings':>8}"
+        f"{'x input':>7} {'x above':>7} {'floor MB':>8} {'x floor':>7} {'changes':>7} {'findings':>8}"
     )
     print(header)
     print("-" * len(header))
@@ -99,13 +112,15 @@ def main(argv: list[str]) -> int:
         out = Path(tmp) / "report.sarif"
         for label, old_rel, new_rel in PAIRS:
             old, new = SPECS / old_rel, SPECS / new_rel
-            files = _files(old) + _files(new)
+            files, changes = _facts(old, new, env)
             size = sum(f.stat().st_size for f in files)
             floor_cmd = [sys.executable, "-c", FLOOR, *map(str, files)]
             ag_cmd = [sys.executable, "-m", "apiguard", "diff", str(old), str(new), "--format", "sarif", "-o", str(out)]
-            floors, runs, peaks = [], [], []
+            floors, runs, peaks, floor_peaks = [], [], [], []
             for _ in range(args.repeat):
-                floors.append(_run(floor_cmd, env)[0])
+                ft, fpeak, _ = _run(floor_cmd, env)
+                floors.append(ft)
+                floor_peaks.append(fpeak * 1024)
                 out.unlink(missing_ok=True)
                 t, peak, _ = _run(ag_cmd, env)
                 if not out.exists():
@@ -113,24 +128,15 @@ def main(argv: list[str]) -> int:
                 runs.append(t)
                 peaks.append(peak)
             report = json.loads(out.read_text())
-            changes = _count_changes(old, new)
             peak = max(peaks) * 1024  # bytes
             print(
                 f"{label:<28} {size / 1e6:>8.1f} {min(floors):>8.3f} {min(runs):>10.3f} {min(runs) / min(floors):>5.1f}x "
                 f"{peak / 1e6:>8.0f} {peak / size:>6.1f}x {(peak - baseline) / size:>7.1f}x "
+                f"{max(floor_peaks) / 1e6:>8.0f} {peak / max(floor_peaks):>6.1f}x "
                 f"{changes:>7} {len(report['runs'][0]['results']):>8}"
             )
             sys.stdout.flush()
     return 0
-
-
-def _count_changes(old: Path, new: Path) -> int:
-    sys.path.insert(0, str(HERE.parent / "src"))
-    from apiguard import load_spec
-    from apiguard.diff import compare
-    from apiguard.loader import LoadOptions
-
-    return len(compare(load_spec(str(old), LoadOptions(validate="off")), load_spec(str(new), LoadOptions(validate="off"))))
 
 
 if __name__ == "__main__":

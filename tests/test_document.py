@@ -604,3 +604,39 @@ if __name__ == "__main__":
         _reference_main(sys.argv[2], sys.argv[3], sys.argv[4])
     else:
         sys.exit("usage: test_document.py --ruamel-reference SPEC POINTERS.json OUT.json")
+
+
+NON_ASCII_JSON = '{\n  "openapi": "3.0.3",\n  "info": {"title": "Café 😀 \\u00e9 \\ud83d\\ude00", "version": "1"},\n  "x-€": ["naïve", "\\"quoted é\\"", "à\\u00a0…"],\n  "paths": {}\n}\n'
+
+
+def test_non_ascii_json_parses_from_its_byte_view_to_the_same_values() -> None:
+    """JSON with non-ASCII characters is parsed without its wide text (the characters are
+    escaped into the view); the values are exactly those of the real text, and the view holds
+    one character per byte of the file."""
+    raw = NON_ASCII_JSON.encode("utf-8")
+    doc = parse("spec.json", raw)
+    assert doc.data == json.loads(NON_ASCII_JSON)
+    assert doc.text.encode("latin-1") == raw
+    line = NON_ASCII_JSON.splitlines()[3]
+    for pointer, starts in (("/x-€", '"x-€"'), ("/x-€/1", '"\\"quoted'), ("/x-€/2", '"à')):
+        loc = doc.locate(pointer)
+        assert (loc.line, loc.column) == (4, line.index(starts) + 1), pointer  # columns count characters
+    # With a byte-order mark it takes the decoding path, to the same result.
+    assert parse("spec.json", b"\xef\xbb\xbf" + raw).data == doc.data
+
+
+@pytest.mark.parametrize(
+    "text,message,line,column",
+    [
+        ('{\n  "t": "é😀",\n  "a": 1,\n}\n', "invalid JSON", 3, 9),
+        ('{\n  "t": "é😀",\n  "t": 2\n}\n', "duplicate key 't'", 3, 3),
+        ('{\n  "t": "é",\n  "a": é\n}\n', "invalid JSON", 3, 8),
+    ],
+)
+def test_non_ascii_json_errors_are_located_in_the_real_text(text: str, message: str, line: int, column: int) -> None:
+    from apiguard.errors import InputError
+
+    with pytest.raises(InputError) as info:
+        parse("spec.json", text.encode("utf-8"))
+    assert info.value.message.startswith(message), info.value.message
+    assert (info.value.line, info.value.column) == (line, column)

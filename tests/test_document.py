@@ -623,6 +623,8 @@ def test_non_ascii_json_parses_from_its_byte_view_to_the_same_values() -> None:
         assert (loc.line, loc.column) == (4, line.index(starts) + 1), pointer  # columns count characters
     # With a byte-order mark it takes the decoding path, to the same result.
     assert parse("spec.json", b"\xef\xbb\xbf" + raw).data == doc.data
+    # An escaped backslash before a non-ASCII character is read from the real text.
+    assert parse("spec.json", '{"t": "a\\\\é"}'.encode("utf-8")).data == {"t": "a\\é"}
 
 
 @pytest.mark.parametrize(
@@ -631,6 +633,7 @@ def test_non_ascii_json_parses_from_its_byte_view_to_the_same_values() -> None:
         ('{\n  "t": "é😀",\n  "a": 1,\n}\n', "invalid JSON", 3, 9),
         ('{\n  "t": "é😀",\n  "t": 2\n}\n', "duplicate key 't'", 3, 3),
         ('{\n  "t": "é",\n  "a": é\n}\n', "invalid JSON", 3, 8),
+        ('{\n  "t": "\\é"\n}\n', "invalid JSON", 2, 9),
     ],
 )
 def test_non_ascii_json_errors_are_located_in_the_real_text(text: str, message: str, line: int, column: int) -> None:

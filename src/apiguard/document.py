@@ -146,7 +146,16 @@ _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _NON_ASCII = re.compile("[\x80-\xff]+")
 
 
+_JSON_START = re.compile(rb"[ \t\r\n]*[{\[]")
+
+
+class _NotPlain(Exception):
+    """A non-ASCII character right after a backslash: only the real text can say what it is."""
+
+
 def _escape_run(m: re.Match[str]) -> str:
+    if m.string[m.start() - 1 : m.start()] == "\\":
+        raise _NotPlain
     return json.dumps(m.group().encode("latin-1").decode("utf-8"))[1:-1]
 
 
@@ -161,12 +170,12 @@ def _parse_json_view(name: str, view: str) -> Any:
 def parse(name: str, raw: bytes) -> Document:
     """Decode and parse `raw` (the bytes of file `name`) into a Document, or raise InputError."""
     if not raw.startswith((_UTF8_BOM, *_UTF16_BOMS)) and (
-        name.lower().endswith(".json") or raw.lstrip(b" \t\r\n")[:1] in (b"{", b"[")
+        name.lower().endswith(".json") or _JSON_START.match(raw)
     ):
         view = raw.decode("latin-1")
         try:
             return Document(name, view, _parse_json_view(name, view), "json", view=view)
-        except (InputError, UnicodeDecodeError):
+        except (InputError, UnicodeDecodeError, _NotPlain):
             pass  # read it again below, for the exact error or a YAML reading
     text = decode(name, raw)
     first = _WS.match(text).end()  # no copy of a 4 MB string just to look at its start

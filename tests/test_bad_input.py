@@ -157,6 +157,10 @@ CASES = [
         "missing-internal-ref.yaml", line=14, diff=True, output=True,
     ),
     Case(
+        "missing-anchor", "missing-anchor.yaml", r"'#pett' points at nothing: no \$anchor 'pett'",
+        "missing-anchor.yaml", line=14, diff=True,
+    ),
+    Case(
         "missing-external-file", "missing-external-file.yaml", r"other\.yaml#/Pet.*no such file",
         "missing-external-file.yaml", line=14, diff=True,
     ),

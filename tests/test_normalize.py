@@ -189,3 +189,46 @@ webhooks:
     )
     assert spec.operations == {}
     assert list(spec.webhooks) == ["webhook post petAdopted"]
+
+
+def test_openapi31_id_and_anchor_references_across_files(tmp_path: Path) -> None:
+    """A 3.1 schema may be referenced by its absolute `$id` (declared in another file of the
+    spec, not fetched) and by `$anchor` name, also `$id#anchor`; each lands on the schema that
+    declares it. An absolute URI no schema declares is still a remote reference, refused."""
+    (tmp_path / "schemas").mkdir()
+    (tmp_path / "schemas" / "pet.yaml").write_text(
+        "$id: https://example.com/schemas/pet\ntype: object\nproperties:\n  name: {type: string}\n"
+        "  tag: {$anchor: tag, type: string, maxLength: 10}\n"
+    )
+
+    def response(ref: str) -> dict:
+        return {"responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {"$ref": ref}}}}}}
+
+    spec = {
+        "openapi": "3.1.0",
+        "info": {"title": "t", "version": "1"},
+        "paths": {
+            "/file": {"get": response("schemas/pet.yaml")},
+            "/id": {"get": response("https://example.com/schemas/pet")},
+            "/tag": {"get": response("https://example.com/schemas/pet#tag")},
+            "/local": {"get": response("#local")},
+        },
+        "components": {"schemas": {"Local": {"$anchor": "local", "type": "integer"}}},
+    }
+    (tmp_path / "openapi.json").write_text(json.dumps(spec))
+    loaded = load_spec("openapi.json", LoadOptions(cwd=tmp_path))
+
+    def target(path: str) -> tuple[str, str]:
+        node = loaded.operations[f"get {path}"].data["responses"]["200"]["content"]["application/json"]["schema"]
+        where = loaded.deref(node, loaded.root.where).where
+        return where.doc, where.pointer
+
+    assert target("/file") == ("schemas/pet.yaml", "")
+    assert target("/id") == ("schemas/pet.yaml", "")
+    assert target("/tag") == ("schemas/pet.yaml", "/properties/tag")
+    assert target("/local") == ("openapi.json", "/components/schemas/Local")
+
+    spec["paths"]["/other"] = {"get": response("https://example.com/schemas/owner")}
+    (tmp_path / "openapi.json").write_text(json.dumps(spec))
+    with pytest.raises(InputError, match="remote \\$ref 'https://example.com/schemas/owner'"):
+        load_spec("openapi.json", LoadOptions(cwd=tmp_path))

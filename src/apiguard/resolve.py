@@ -28,6 +28,7 @@ _NAME_MAPS = frozenset(
 )
 _DATA_KEYS = frozenset(("example", "examples", "default", "enum", "const"))
 
+_ABSOLUTE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
 _JSON_REF = re.compile(r'"\$ref"\s*:\s*"((?:[^"\\]|\\.)*)"')
 
 MAX_HOPS = 64
@@ -47,6 +48,10 @@ class Resolver:
         # Reference targets are few and hit often (every use of a shared component).
         self._values: dict[Where, Any] = {}
         self._walked: dict[str, dict[str, bool]] = {}
+        # JSON Schema identifiers (3.1), indexed on first use: absolute `$id` URI -> schema, and
+        # per file, `$anchor` name -> [(schema, pointer of the `$id` resource it belongs to)].
+        self._ids: dict[str, Where] | None = None
+        self._anchors: dict[str, dict[str, list[tuple[Where, str]]]] = {}
 
     # -- loading -------------------------------------------------------------------------
     def load_all(self) -> None:
@@ -60,9 +65,12 @@ class Resolver:
                 target_key = self._check_ref(key, ref)
                 if target_key is not None and target_key not in refs_by_doc and target_key not in pending:
                     pending.append(target_key)
-        # With every file loaded, the pointers into them can be checked.
+        # With every file loaded, the pointers into them can be checked, and an absolute URI
+        # told apart: a schema's `$id` in a file loaded by now, or a remote reference.
         for key, refs in refs_by_doc.items():
             for ref in refs:
+                if "://" in ref:
+                    self._check_remote(key, ref)
                 self._check_pointer(key, ref)
 
     def _candidates(self, key: str) -> dict[str, bool]:
@@ -98,16 +106,8 @@ class Resolver:
 
     def _check_ref(self, key: str, ref: str) -> str | None:
         file_part, _, _frag = ref.partition("#")
-        if not file_part:
-            return None
-        if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", file_part):
-            if not self.allow_remote:
-                return self._fail(
-                    key, ref,
-                    f"remote $ref {ref!r}: apiguard fetches nothing from the network by default",
-                    "vendor the file next to the spec and use a relative $ref, or pass --allow-remote",
-                )
-            return None
+        if not file_part or _ABSOLUTE.match(file_part):
+            return None  # the same file, or an absolute URI (see `_check_remote`)
         target = self.source.join(key, urllib.parse.unquote(file_part))
         if (target.startswith("../") or target == "..") and not self.source.allow_outside_root:
             return self._fail(
@@ -125,6 +125,18 @@ class Resolver:
                 )
             self.documents[target] = parse(self.source.display(target), raw)
         return target
+
+    def _check_remote(self, key: str, ref: str) -> None:
+        file_part = ref.partition("#")[0]
+        if not file_part or not _ABSOLUTE.match(file_part) or self.allow_remote:
+            return
+        if file_part in self._identifiers():
+            return  # a schema of the spec declares it as its `$id`
+        self._fail(
+            key, ref,
+            f"remote $ref {ref!r}: apiguard fetches nothing from the network by default",
+            "vendor the file next to the spec and use a relative $ref, or pass --allow-remote",
+        )
 
     def _check_pointer(self, key: str, ref: str) -> None:
         try:
@@ -151,19 +163,30 @@ class Resolver:
         if cached is not None:
             return cached
         file_part, _, frag = ref.partition("#")
-        if file_part:
-            if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", file_part):
+        base = ""  # the pointer of the schema resource the fragment is read in
+        if file_part and _ABSOLUTE.match(file_part):
+            named = self._identifiers().get(file_part)
+            if named is None:
                 raise _Dangling(f"remote document {file_part} is not loaded")
+            doc_key, base = named.doc, named.pointer
+        elif file_part:
             doc_key = self.source.join(at.doc, urllib.parse.unquote(file_part))
         else:
             doc_key = at.doc
         pointer = urllib.parse.unquote(frag)
-        if pointer and not pointer.startswith("/"):
-            raise _Dangling(f"'#{frag}' is not a JSON Pointer (it must start with '/')")
         doc = self.documents.get(doc_key)
         if doc is None:
             raise _Dangling(f"file {doc_key} is not loaded")
-        node = doc.data
+        if pointer and not pointer.startswith("/"):
+            # A plain name: a JSON Schema `$anchor`, in the resource named, or else in the
+            # resource around the reference.
+            target = self._anchor(doc_key, pointer, base if file_part else at.pointer, exact=bool(file_part))
+            if target is None:
+                raise _Dangling(f"no $anchor {pointer!r} in {doc.name} (a fragment that is no anchor must be a JSON Pointer, starting with '/')")
+            if len(self._index(doc_key)[pointer]) == 1:  # else the answer depends on where the $ref is
+                self._targets[(at.doc, ref)] = target
+            return target
+        node = self.get(Where(doc_key, base)) if base else doc.data
         walked = "#"
         for token in split_pointer(pointer):
             try:
@@ -171,14 +194,72 @@ class Resolver:
             except (KeyError, IndexError, TypeError):
                 raise _Dangling(f"no {token!r} under {walked} in {doc.name}") from None
             walked += "/" + escape_token(token)
-        target = Where(doc_key, pointer)
+        target = Where(doc_key, base + pointer)
         self._targets[(at.doc, ref)] = target
         return target
+
+    # -- JSON Schema identifiers ------------------------------------------------------------
+    def _identifiers(self) -> dict[str, Where]:
+        """Every absolute `$id` of every loaded file (without a trailing `#`)."""
+        if self._ids is None:
+            self._ids = {}
+            for key, doc in self.documents.items():
+                if "$id" in doc.text or "$anchor" in doc.text:
+                    self._index(key)
+        return self._ids
+
+    def _index(self, key: str) -> dict[str, list[tuple[Where, str]]]:
+        hit = self._anchors.get(key)
+        if hit is not None:
+            return hit
+        anchors: dict[str, list[tuple[Where, str]]] = {}
+        self._anchors[key] = anchors
+        if "$id" not in self.documents[key].text and "$anchor" not in self.documents[key].text:
+            return anchors
+        ids = self._ids if self._ids is not None else {}
+        # (value, pointer, base URI, pointer of the resource); data keywords and extensions are
+        # not schemas, so an `$id` inside an example names nothing.
+        stack: list[tuple[Any, str, str, str]] = [(self.documents[key].data, "", "", "")]
+        while stack:
+            value, pointer, base, resource = stack.pop()
+            if type(value) is dict:
+                ident = value.get("$id")
+                if isinstance(ident, str) and ident:
+                    uri = urllib.parse.urljoin(base, ident) if base else ident
+                    uri = uri.rstrip("#")
+                    if _ABSOLUTE.match(uri):
+                        base, resource = uri, pointer
+                        ids.setdefault(uri, Where(key, pointer))
+                name = value.get("$anchor")
+                if isinstance(name, str) and name:
+                    anchors.setdefault(name, []).append((Where(key, pointer), resource))
+                for k, child in value.items():
+                    if (type(child) is dict or type(child) is list) and k.__class__ is str and k not in _DATA_KEYS and not k.startswith("x-"):
+                        stack.append((child, pointer + "/" + escape_token(k), base, resource))
+            else:
+                for i, child in enumerate(value):
+                    if type(child) is dict or type(child) is list:
+                        stack.append((child, f"{pointer}/{i}", base, resource))
+        return anchors
+
+    def _anchor(self, doc_key: str, name: str, near: str, *, exact: bool) -> Where | None:
+        """The schema with `$anchor: name` in `doc_key`: in the resource at pointer `near` when
+        `exact`, else in the innermost resource around `near`, else the file's only one."""
+        self._identifiers()
+        found = self._index(doc_key).get(name) or []
+        if exact:
+            return next((w for w, resource in found if resource == near), None)
+        around = [(len(resource), w) for w, resource in found if near == resource or near.startswith(resource + "/") or not resource]
+        if around:
+            return max(around, key=lambda item: item[0])[1]
+        return found[0][0] if len(found) == 1 else None
 
     def forget(self) -> None:
         """Drop cached targets: the documents' data was rewritten (Swagger 2.0 conversion)."""
         self._targets.clear()
         self._values.clear()
+        self._ids = None
+        self._anchors.clear()
 
     def get(self, where: Where) -> Any:
         hit = self._values.get(where)
@@ -237,49 +318,7 @@ class Bundle:
     def _expand(self, owner: Where, value: Any) -> Any:
         inlines: dict[str, Where] = {}
         self._inlines[owner] = inlines
-        path: list[str] = []
-        resolver, root_key = self.resolver, self.root_key
-
-        def copy(value: Any) -> Any:
-            if type(value) is dict:
-                ref = value.get("$ref")
-                # Follow refs that name another file, and any ref inside an inlined file (its
-                # "#/..." points into that file, not the root).
-                if ref.__class__ is str and (not ref.startswith("#") or owner.doc != root_key):
-                    try:
-                        target = resolver.resolve_ref(ref, owner)
-                    except _Dangling:
-                        return value
-                    if target.doc == root_key:
-                        return {**value, "$ref": "#" + target.pointer}
-                    if target in self._busy:
-                        return value
-                    inlines["".join("/" + escape_token(t) for t in path)] = target
-                    return self._target_copy(target)
-                out = {}
-                for k, v in value.items():
-                    if type(v) is dict or type(v) is list:
-                        path.append(str(k))
-                        out[k] = copy(v)
-                        path.pop()
-                    else:
-                        out[k] = v
-                return out
-            if type(value) is list:
-                out_list = []
-                for i, v in enumerate(value):
-                    if type(v) is dict or type(v) is list:
-                        path.append(str(i))
-                        out_list.append(copy(v))
-                        path.pop()
-                    else:
-                        out_list.append(v)
-                return out_list
-            return value
-
-        result = copy(value)
-        del copy  # the closure refers to itself; the CLI runs without the cyclic GC, so break the cycle
-        return result
+        return _Expansion(self, owner, inlines).copy(value)
 
     def _target_copy(self, target: Where) -> Any:
         hit = self._copies.get(target)
@@ -303,6 +342,56 @@ class Bundle:
                 return Where(base.doc, base.pointer + rest)
             base = self._inlines[base][best]
             rest = rest[len(best):]
+
+
+class _Expansion:
+    """The copy of one file (or the root) for a `Bundle`. A class rather than a recursive
+    closure: a closure refers to itself, a cycle that the CLI, which runs without the cyclic
+    GC, would keep with everything it reaches (the whole bundle) until the process ends."""
+
+    def __init__(self, bundle: Bundle, owner: Where, inlines: dict[str, Where]) -> None:
+        self.bundle, self.owner, self.inlines = bundle, owner, inlines
+        self.path: list[str] = []
+
+    def copy(self, value: Any) -> Any:
+        if type(value) is dict:
+            ref = value.get("$ref")
+            bundle = self.bundle
+            # Follow refs that name another file, and any ref inside an inlined file (its
+            # "#/..." points into that file, not the root).
+            if ref.__class__ is str and (not ref.startswith("#") or self.owner.doc != bundle.root_key):
+                try:
+                    target = bundle.resolver.resolve_ref(ref, self.owner)
+                except _Dangling:
+                    return value
+                if target.doc == bundle.root_key:
+                    return {**value, "$ref": "#" + target.pointer}
+                if target in bundle._busy:
+                    return value
+                self.inlines["".join("/" + escape_token(t) for t in self.path)] = target
+                return bundle._target_copy(target)
+            out = {}
+            path, copy = self.path, self.copy
+            for k, v in value.items():
+                if type(v) is dict or type(v) is list:
+                    path.append(str(k))
+                    out[k] = copy(v)
+                    path.pop()
+                else:
+                    out[k] = v
+            return out
+        if type(value) is list:
+            out_list = []
+            path, copy = self.path, self.copy
+            for i, v in enumerate(value):
+                if type(v) is dict or type(v) is list:
+                    path.append(str(i))
+                    out_list.append(copy(v))
+                    path.pop()
+                else:
+                    out_list.append(v)
+            return out_list
+        return value
 
 
 def _walk_refs(root: Any) -> Any:

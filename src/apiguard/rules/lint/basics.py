@@ -165,7 +165,7 @@ def _referenced(spec: Spec, sections: set[str]) -> tuple[set[tuple[str, str]], s
     for key, doc in spec.documents.items():
         refs = _refs_of(doc.data, key == root_key)
         for ref, holder in refs:
-            if ref.startswith("#"):
+            if ref == "#" or ref.startswith("#/"):
                 if key != root_key:
                     continue
                 pointer = urllib.parse.unquote(ref[1:])

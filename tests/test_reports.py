@@ -321,6 +321,21 @@ def test_an_output_naming_one_file_twice_is_refused(tmp_path: Path) -> None:
     assert proc.returncode == 2 and "twice" in proc.stderr
 
 
+
+def test_a_mistyped_output_format_is_refused_before_anything_is_written(tmp_path: Path) -> None:
+    """`-o sarf=out.sarif` once wrote a text report to a file named `sarf=out.sarif`, and a CI
+    upload expecting SARIF broke later with no clue why."""
+    proc = run("diff", OLD, NEW, "-o", f"sarf={tmp_path / 'out.sarif'}")
+    assert proc.returncode == 2 and "'sarf' is not a report format" in proc.stderr
+    assert "did you mean sarif=" in proc.stderr and "Traceback" not in proc.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_file_whose_name_holds_an_equals_sign_is_written_when_given_as_a_path(tmp_path: Path) -> None:
+    proc = run("diff", OLD, NEW, "-f", "json", "-o", str(tmp_path / "a=b.json"))
+    assert proc.returncode == 1, proc.stderr
+    assert json.loads((tmp_path / "a=b.json").read_text())
+
 # Caps of GitHub-facing formats ------------------------------------------------------------------
 def synthetic(n_errors: int, n_warnings: int, n_infos: int = 0, *, message: str = "something changed") -> Report:
     findings = []

@@ -5,6 +5,7 @@ terminal."""
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 import sys
@@ -172,6 +173,16 @@ def _targets(fmt: Format, outputs: Optional[List[str]]) -> tuple[list[tuple[str,
             if not tail:
                 raise UsageError(f"--output {value!r} names no file", hint=f"write --output {head}=FILE")
             targets.append((head, Path(tail)))
+        elif sep and re.fullmatch(r"[A-Za-z][A-Za-z0-9_-]*", head):
+            # `sarf=out.sarif` is a mistyped format far more often than a file named so; writing
+            # a text report to that file would quietly break the CI upload that expects SARIF.
+            known = [f.value for f in Format]
+            close = difflib.get_close_matches(head.lower(), known, n=1)
+            raise UsageError(
+                f"--output {value!r}: {head!r} is not a report format",
+                hint=(f"did you mean {close[0]}={tail}? " if close else "")
+                + f"formats: {', '.join(known)}; for a file whose name holds '=', write ./{value}",
+            )
         else:
             targets.append((fmt.value, Path(value)))
             stdout = False

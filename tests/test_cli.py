@@ -97,6 +97,12 @@ def test_rules_lists_and_explains() -> None:
     assert one.returncode == 0 and "Adding is the safe way" in one.stdout
     unknown = run("rules", "operation-remove")
     assert unknown.returncode == 2 and "did you mean" in unknown.stderr
+    # Every rule that starts with what was typed is offered before look-alikes.
+    prefix = run("rules", "operation-removed")
+    for rid in ("operation-removed-after-sunset", "operation-removed-before-sunset", "operation-removed-without-deprecation"):
+        assert rid in prefix.stderr
+    typo = run("rules", "respons-enum-value-removd")
+    assert "did you mean response-enum-value-removed" in typo.stderr
 
 
 @pytest.mark.parametrize("command", ["diff", "lint", "rules"])

@@ -90,7 +90,7 @@ class Differ:
         **details: Any,
     ) -> _Rec:
         det = tuple(sorted(details.items()))
-        key = (kind, direction, old, new, _hashable(old_value), _hashable(new_value), _hashable(det))
+        key = (kind, direction, self._source(self.old, old), self._source(self.new, new), _hashable(old_value), _hashable(new_value), _hashable(det))
         rec = self._recs.get(key)
         if rec is None:
             rec = self._recs[key] = _Rec(kind, direction, old, new, old_value, new_value, det, subject)
@@ -99,6 +99,17 @@ class Differ:
         elif self._op:
             rec.operations[self._op] = None
         return rec
+
+    @staticmethod
+    def _source(spec: Spec, where: Where | None) -> Any:
+        """Where a node's text is: a converted Swagger 2.0 spec copies one schema into every
+        media type of `produces`, and a change in it is one change, not one per copy."""
+        if where is None:
+            return None
+        doc = spec.documents.get(where.doc)
+        if doc is None or not doc.origins:
+            return where
+        return (where.doc, doc.source_pointer(where.pointer))
 
     def run(self) -> list[Change]:
         self._operations(self.old.operations, self.new.operations, flipped=False)
@@ -294,7 +305,7 @@ class Differ:
             self.add("media-type.removed", direction, oc.where.child(old_media[m]), nc.where, f"{subject} {m}", media=m, owner=subject)
         for m in new_media.keys() - old_media.keys():
             self.add("media-type.added", direction, None, nc.where.child(new_media[m]), f"{subject} {m}", media=m, owner=subject)
-        for m in old_media.keys() & new_media.keys():
+        for m in [m for m in new_media if m in old_media]:  # in the file's order: the first sets the subject
             om = self.old.deref(oc.value[old_media[m]], oc.where.child(old_media[m]))
             nm = self.new.deref(nc.value[new_media[m]], nc.where.child(new_media[m]))
             if isinstance(om.value, dict) and isinstance(nm.value, dict):

@@ -106,3 +106,35 @@ def test_request_and_response_rules_come_in_mirrored_pairs() -> None:
         if mirror:
             assert mirror in CATALOG, f"{rid}: mirror {mirror} is not a rule"
             assert CATALOG[mirror].front.get("mirror") == rid, f"{mirror} does not name {rid} back"
+
+
+_FORMS = {
+    "swagger2": ("no-swagger2", re.compile(r"^swagger:", re.M)),
+    "openapi31": ("no-openapi31", re.compile(r"^openapi:\s*['\"]?3\.1", re.M)),
+}
+
+
+@pytest.mark.parametrize("form", sorted(_FORMS))
+def test_every_compat_rule_has_a_fixture_in_each_spec_version_or_says_why_not(form: str) -> None:
+    """Each compatibility rule fires on a Swagger 2.0 and on an OpenAPI 3.1 form of its case
+    (the converter and the 3.1 keywords are where a rule quietly goes blind), unless its catalog
+    entry states why the thing it checks does not exist in that version."""
+    key, version = _FORMS[form]
+    missing, needless = [], []
+    for rid, entry in sorted(CATALOG.items()):
+        if entry.meta.kind != "compat" or rid in COMMAND_RULES:
+            continue
+        folder = FIXTURES / rid
+        has = any(
+            version.search(f.read_text(encoding="utf-8"))
+            for case in folder.glob("fires-*/")
+            for f in (case / "old.yaml", case / "new.yaml")
+            if f.is_file()
+        )
+        reason = entry.front.get(key)
+        if not has and not reason:
+            missing.append(rid)
+        if has and reason:
+            needless.append(rid)
+    assert not missing, f"no fires-* case in {form} form and no `{key}:` reason: {missing}"
+    assert not needless, f"a `{key}:` reason, yet a fires-* case in that form exists: {needless}"

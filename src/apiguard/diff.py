@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from .model import Change, Where
-from .normalize import path_item_operations, path_key, server_path, template_names
+from .normalize import HTTP_METHODS, path_item_operations, path_key, server_path, template_names
 from .schemaview import (
     LOWER_BOUNDS,
     UPPER_BOUNDS,
@@ -457,19 +457,33 @@ class Differ:
 
     def _server_variables(self) -> None:
         """Values a client may put into a server URL template (`{region}`), per server URL."""
-        def servers(spec: Spec) -> dict[str, Node]:
-            raw = spec.root.value.get("servers")
-            out = {}
-            if isinstance(raw, list):
-                for i, server in enumerate(raw):
-                    if isinstance(server, dict) and isinstance(server.get("url"), str):
-                        out[server["url"]] = Node(server, spec.root.where.child("servers", i))
+        def servers(spec: Spec) -> dict[tuple[str, ...], Node]:
+            """Every server by where it applies (document, path, operation) and URL."""
+            out: dict[tuple[str, ...], Node] = {}
+
+            def take(owner: Node, scope: tuple[str, ...]) -> None:
+                raw = owner.value.get("servers") if isinstance(owner.value, dict) else None
+                if isinstance(raw, list):
+                    for i, server in enumerate(raw):
+                        if isinstance(server, dict) and isinstance(server.get("url"), str):
+                            out[(*scope, server["url"])] = Node(server, owner.where.child("servers", i))
+
+            take(spec.root, ())
+            paths = spec.root.value.get("paths")
+            for path, item in (paths.items() if isinstance(paths, dict) else ()):
+                node = spec.deref(item, spec.root.where.child("paths", path))
+                take(node, (str(path),))
+                if isinstance(node.value, dict):
+                    for method, op in node.value.items():
+                        if method in HTTP_METHODS and isinstance(op, dict):
+                            take(Node(op, node.where.child(method)), (str(path), method))
             return out
 
         old, new = servers(self.old), servers(self.new)
-        for url in old.keys() & new.keys():
-            ov = old[url].value.get("variables") or {}
-            nv = new[url].value.get("variables") or {}
+        for key in [k for k in new if k in old]:
+            url = key[-1]
+            ov = old[key].value.get("variables") or {}
+            nv = new[key].value.get("variables") or {}
             if not isinstance(ov, dict) or not isinstance(nv, dict):
                 continue
             for name in ov.keys() & nv.keys():
@@ -481,8 +495,8 @@ class Differ:
                     gone = [v for v in (old_enum if isinstance(old_enum, list) else [a.get("default")]) if v not in new_enum and v is not None]
                     if gone:
                         self.add(
-                            "server.variable.values-removed", "", old[url].where.child("variables", name),
-                            new[url].where.child("variables", name), f"server {url} variable {name}", gone, None, name=name,
+                            "server.variable.values-removed", "", old[key].where.child("variables", name),
+                            new[key].where.child("variables", name), f"{url} variable {name}", gone, None, name=name,
                         )
 
     # -- callbacks -------------------------------------------------------------------------
@@ -522,8 +536,8 @@ class Differ:
 
     # -- schemas ---------------------------------------------------------------------------
     def schema(self, o: Node, n: Node, direction: str, subject: str) -> None:
-        o = self.old.deref(o.value, o.where)
-        n = self.new.deref(n.value, n.where)
+        o = self.vo.target(o)
+        n = self.vn.target(n)
         key = (o.where, n.where, direction)
         info = self._pairs.get(key)
         if info is None:
@@ -536,7 +550,10 @@ class Differ:
             ov, nv = self.vo.view(o), self.vn.view(n)
             self._stack.append(info)
             try:
-                self._schema(ov, nv, direction, _subject_of(nv.where, _subject_of(ov.where, subject)))
+                # Named after the component both sides are (the new name if it was renamed); a
+                # reference replaced by an inline schema, or back, keeps the path to it.
+                named = _subject_of(nv.where, "") and _subject_of(ov.where, "")
+                self._schema(ov, nv, direction, _subject_of(nv.where, subject) if named else subject)
             finally:
                 self._stack.pop()
         else:
@@ -702,7 +719,9 @@ class Differ:
             a, b = ov.keywords.get(kw), nv.keywords.get(kw)
             av, bv = (a[0] if a else None), (b[0] if b else None)
             if av == bv and (type(av) is type(bv) or _both_numbers(av, bv)):
-                continue
+                # `default: null` and `const: null` say something their absence does not.
+                if kw not in ("default", "const") or (a is None) == (b is None):
+                    continue
             if kw in _FLAGS and bool(av) == bool(bv):
                 continue  # `readOnly: false` says what its absence says
             if kw == "dependentRequired" and _as_sets(av) == _as_sets(bv):
@@ -719,6 +738,8 @@ class Differ:
             elif kw == "uniqueItems":
                 if bool(av) != bool(bv):
                     self.add("schema.uniqueItems.changed", d, kw_old, kw_new, subject, bool(av), bool(bv))
+            elif kw in ("default", "const"):
+                self.add(f"schema.{kw}.changed", d, kw_old, kw_new, subject, av, bv, present=(a is not None, b is not None))
             else:
                 self.add(f"schema.{kw}.changed", d, kw_old, kw_new, subject, av, bv)
         self._enum(ov, nv, d, subject)
@@ -1111,8 +1132,12 @@ def _types(types: frozenset[str] | None) -> list[str] | None:
 
 
 def _closed(view: SchemaView) -> bool:
-    ap = view.subschemas.get("additionalProperties")
-    return ap is not None and ap.value is False
+    """Whether the object refuses properties it does not declare: `additionalProperties: false`,
+    or 3.1's `unevaluatedProperties: false` (which also sees what allOf members declare)."""
+    return any(
+        ap is not None and ap.value is False
+        for ap in (view.subschemas.get("additionalProperties"), view.subschemas.get("unevaluatedProperties"))
+    )
 
 
 def _openness(node: Node | None) -> str:

@@ -112,12 +112,35 @@ class Viewer:
         self._building: set[Where] = set()
 
     def view(self, node: Node) -> SchemaView:
-        node = self.spec.deref(node.value, node.where)
+        node = self.target(node)
         hit = self._cache.get(node.where)
         if hit is None:
-            hit = self._build(node)
+            if type(node.value) is dict and "$ref" in node.value:
+                hit = self._with_siblings(node)
+            else:
+                hit = self._build(node)
             self._cache[node.where] = hit
         return hit
+
+    def target(self, node: Node) -> Node:
+        """The node a schema's view is built from: the end of its `$ref` chain, except for an
+        OpenAPI 3.1 `$ref` with constraining keywords beside it (`{$ref: Pet, readOnly: true}`),
+        which JSON Schema 2020-12 applies on top of the target: that node itself."""
+        if self.spec.family == "3.1" and schema_siblings(node.value):
+            return node
+        return self.spec.deref(node.value, node.where)
+
+    def _with_siblings(self, node: Node) -> SchemaView:
+        value = node.value
+        if node.where in self._building:
+            return self._build(Node({k: v for k, v in value.items() if k != "$ref"}, node.where))
+        self._building.add(node.where)
+        try:
+            target = self.view(self.spec.deref({"$ref": value["$ref"]}, node.where))
+        finally:
+            self._building.discard(node.where)
+        own = self._build(Node({k: v for k, v in value.items() if k != "$ref"}, node.where))
+        return _merge(_copy_view(target, node), own)
 
     def _build(self, node: Node) -> SchemaView:
         value = node.value
@@ -179,6 +202,11 @@ class Viewer:
             kept = [Node(m, where.child(combiner, i)) for i, m in enumerate(members) if not _is_null_schema(m)]
             if len(kept) < len(members):
                 view.nullable = True
+            if combiner == "anyOf" and view.types is None and len(kept) > 1 and all(_bare_type(m.value) for m in kept):
+                # `anyOf: [{type: string}, {type: integer}]` is `type: [string, integer]` (how
+                # Swagger 2.0 type lists are converted): its changes are type changes, not variants.
+                view.types = frozenset(m.value["type"] for m in kept)
+                continue
             if combiner == "oneOf":
                 view.one_of = kept
             else:
@@ -210,6 +238,19 @@ class Viewer:
             finally:
                 self._building.discard(node.where)
         return view
+
+
+# Keywords beside a 3.1 `$ref` that say nothing a client could break on.
+_ANNOTATIONS = frozenset(("$ref", "description", "summary", "title", "example", "examples", "$comment"))
+
+
+def _bare_type(value: Any) -> bool:
+    return type(value) is dict and len(value) == 1 and isinstance(value.get("type"), str) and value["type"] != "null"
+
+
+def schema_siblings(value: Any) -> bool:
+    """Whether `value` is a `$ref` with keywords beside it that constrain or mark the schema."""
+    return type(value) is dict and "$ref" in value and len(value) > 1 and not _ANNOTATIONS.issuperset(value)
 
 
 def _copy_view(src: SchemaView, node: Node) -> SchemaView:

@@ -114,13 +114,14 @@ def operation_url_changed(change: Change, ctx: Context) -> Iterable[Hit]:
 @compat_rule("operation.deprecated.changed", "operation.x-sunset.changed")
 def operation_sunset_too_soon(change: Change, ctx: Context) -> Iterable[Hit]:
     """A newly announced sunset must leave clients the minimum notice (default 365 days)."""
-    op = next((o for o in ctx.new.operations.values() if o.label == change.operation), None)
+    ops = {**ctx.new.operations, **ctx.new.webhooks}
+    op = next((o for o in ops.values() if o.label == change.operation), None)
     if op is None or not op.deprecated:
         return
     if change.kind == "operation.deprecated.changed" and change.new_value is not True:
         return
     if change.kind == "operation.x-sunset.changed":
-        before = ctx.old.operations.get(op.key)
+        before = (ctx.old.webhooks if op.key in ctx.new.webhooks else ctx.old.operations).get(op.key)
         if before is None or not before.deprecated:
             return  # newly deprecated: judged once, on the deprecation itself
     sunset = parse_date(op.data.get("x-sunset"))

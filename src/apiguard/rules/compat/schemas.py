@@ -27,7 +27,12 @@ def _widened(old: Any, new: Any) -> bool:
 def _missing_as(change: Change, words: str) -> dict[str, str]:
     """Message fields for a keyword that one side does not have: "changed from string to any
     type" says what a bare "none" would leave open (the value none, or no keyword at all)."""
-    return {side: words for side, value in (("old", change.old_value), ("new", change.new_value)) if value is None}
+    present = change.detail("present")  # (old, new) where an explicit null is not an absence
+    out = {}
+    for i, (side, value) in enumerate((("old", change.old_value), ("new", change.new_value))):
+        if value is None:
+            out[side] = "null" if present is not None and present[i] else words
+    return out
 
 
 @compat_rule("schema.type.changed")
@@ -136,8 +141,9 @@ def enum_constraint_changed_safely(change: Change, ctx: Context) -> Iterable[Hit
 @compat_rule("schema.const.changed")
 def schema_const_changed(change: Change, ctx: Context) -> Iterable[Hit]:
     # Dropping a request constant or introducing a response one only narrows what is promised.
-    if (is_request(change) and change.new_value is not None) or (is_response(change) and change.old_value is not None):
-        yield hit(change)
+    old_there, new_there = change.detail("present") or (change.old_value is not None, change.new_value is not None)
+    if (is_request(change) and new_there) or (is_response(change) and old_there):
+        yield hit(change, **_missing_as(change, "no constant"))
 
 
 @compat_rule("schema.default.changed")

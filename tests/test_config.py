@@ -121,6 +121,16 @@ def test_bad_config_is_a_located_error(project: Path, text: str, line: int, word
     assert words in proc.stderr, proc.stderr
 
 
+def test_a_config_error_names_the_file_as_the_specs_are_named(project: Path) -> None:
+    """Relative to the working folder, like every other path in a report, and with every rule
+    that starts with the mistyped name offered."""
+    (project / ".apiguard.yaml").write_text("rules:\n  operation-remov: off\n", encoding="utf-8")
+    proc = lint(project)
+    assert proc.returncode == 2
+    assert proc.stderr.startswith(".apiguard.yaml:2:3: error:"), proc.stderr
+    assert "operation-removed-without-deprecation" in proc.stderr
+
+
 def test_bad_pyproject_config_names_its_line(project: Path) -> None:
     (project / "pyproject.toml").write_text('[project]\nname = "x"\n\n[tool.apiguard]\nfail-on = "error"\nselekt = ["errors"]\n', encoding="utf-8")
     proc = lint(project)

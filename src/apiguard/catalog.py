@@ -13,6 +13,7 @@ import json
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Iterable
 
 from .model import Level, RuleMeta
 
@@ -112,3 +113,17 @@ def _entry(path: Path, front: dict, text: str) -> Entry:
 
 if __name__ == "__main__":  # python -m apiguard.catalog: refresh the index after editing an entry
     print(write_index())
+
+
+def suggestions(typed: str, names: Iterable[str], shown: int = 6) -> str | None:
+    """What a mistyped rule ID may have meant, for a hint: the names that start with what was
+    typed, then those containing it, then look-alikes; None when nothing is close."""
+    import difflib
+
+    ids = sorted(names)
+    close = [r for r in ids if r.startswith(typed)]
+    close += [r for r in ids if r not in close and (typed in r or r in typed)]
+    close += [r for r in difflib.get_close_matches(typed, ids, n=3, cutoff=0.75) if r not in close]
+    if not close:
+        return None
+    return ", ".join(close[:shown]) + (f" (and {len(close) - shown} more)" if len(close) > shown else "")

@@ -976,7 +976,7 @@ def rules(
     """
 
     def body() -> int:
-        from .catalog import load_catalog
+        from .catalog import load_catalog, suggestions
 
         catalog = load_catalog()
         if markdown:
@@ -989,16 +989,10 @@ def rules(
             return 0
         entry = catalog.get(rule_id)
         if entry is None:
-            # Rules that start with what was typed first, then those that contain it, then look
-            # alike: `operation-removed` must offer operation-removed-without-deprecation.
-            ids = sorted(catalog)
-            close = [r for r in ids if r.startswith(rule_id)]
-            close += [r for r in ids if r not in close and (rule_id in r or r in rule_id)]
-            close += [r for r in difflib.get_close_matches(rule_id, ids, n=3, cutoff=0.75) if r not in close]
-            shown = ", ".join(close[:6]) + (f" (and {len(close) - 6} more)" if len(close) > 6 else "")
+            shown = suggestions(rule_id, catalog)
             raise UsageError(
                 f"unknown rule {rule_id!r}",
-                hint=f"did you mean {shown}?" if close else "run `apiguard rules` to list them",
+                hint=f"did you mean {shown}?" if shown else "run `apiguard rules` to list them",
             )
         typer.echo(f"{entry.meta.id} ({entry.meta.level.label}, {entry.meta.kind})\n\n{entry.meta.summary}\n\n{entry.body}")
         return 0

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import fnmatch
 import json
+import os
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -74,15 +75,15 @@ class Config:
                 continue
             if any(c in name for c in "*?[") and any(fnmatch.fnmatchcase(r, name) for r in rules):
                 continue
-            import difflib
+            from .catalog import suggestions
 
-            close = difflib.get_close_matches(name.rstrip("*-"), sorted(rules | families), n=3, cutoff=0.75)
+            close = suggestions(name.rstrip("*-"), rules | families)
             raise InputError(
                 f"{key}: {name!r} names no rule or family",
-                file=str(self.path),
+                file=shown(self.path),
                 line=loc.line,
                 column=loc.column,
-                hint=("did you mean " + ", ".join(close) + "?") if close else "`apiguard rules` lists the rule IDs; docs/rules.md groups them by family",
+                hint=f"did you mean {close}?" if close else "`apiguard rules` lists the rule IDs; docs/rules.md groups them by family",
             )
 
     @property
@@ -218,9 +219,18 @@ def find_config(start: Path) -> Path | None:
     return None
 
 
+def shown(path: Path) -> str:
+    """A configuration's path as errors name it: relative to the working folder, like the
+    specs' paths (`../.apiguard.yaml` when it was found above), absolute only across drives."""
+    try:
+        return os.path.relpath(path)
+    except ValueError:
+        return str(path)
+
+
 def load_config(path: Path) -> Config:
     """Read and check a configuration file; every problem is an InputError at its line."""
-    name = str(path)
+    name = shown(path)
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -323,7 +333,7 @@ def _build(path: Path, data: dict[str, Any], locate: Any) -> Config:
             except ValueError:
                 loc = locate(f"/suppressions/{i}/expires")
                 raise InputError(
-                    f"suppressions.{i}.expires: {item['expires']!r} is not a date", file=str(path), line=loc.line, column=loc.column, hint="write YYYY-MM-DD"
+                    f"suppressions.{i}.expires: {item['expires']!r} is not a date", file=shown(path), line=loc.line, column=loc.column, hint="write YYYY-MM-DD"
                 ) from None
         suppressions.append(
             Suppression(

@@ -134,6 +134,11 @@ CASES = [
     ),
     # `tags: [` opened on line 4 is still open when the `}` on line 5 comes.
     Case("json-unclosed-bracket", "unclosed-bracket.json", r"invalid JSON", "unclosed-bracket.json", line=5, also=("not closed",)),
+    # `{schema:` opened on line 8, column 39 is never closed; the parser trips over line 9.
+    Case(
+        "yaml-unclosed-flow-mapping", "unclosed-flow-mapping.yaml", r"invalid YAML", "unclosed-flow-mapping.yaml", line=9,
+        also=("line 8, column 39 is never closed",),
+    ),
     Case("yaml-tab-indentation", "tab-indentation.yaml", r"(?i)tab", "tab-indentation.yaml", line=3),
     Case("yaml-duplicate-key", "duplicate-key.yaml", r"duplicate.*'/pets'", "duplicate-key.yaml", line=11, diff=True),
     # `description` appears on lines 4, 9 and 12 before the duplicate on line 13.

@@ -534,7 +534,42 @@ def _yaml_error(name: str, text: str, exc: Exception) -> InputError:
         hint = "the document expands aliases too many times (an alias bomb?); write the values out"
     elif "tag" in low:
         hint = "remove the YAML tag: OpenAPI documents hold plain data, never typed objects"
+    if line is not None:
+        opened = _open_flow(text, line)
+        if opened is not None:
+            char, at_line, at_col = opened
+            closer = "}" if char == "{" else "]"
+            kind = "mapping" if char == "{" else "list"
+            hint = f"the flow {kind} `{char}` opened at line {at_line}, column {at_col} is never closed: add `{closer}` where it ends"
     return InputError(f"invalid YAML: {reason}", file=name, line=line, column=col, hint=hint)
+
+
+def _open_flow(text: str, line: int) -> tuple[str, int, int] | None:
+    """The innermost `{` or `[` still open at the end of the line before `line` (1-based),
+    skipping quoted strings and comments: a syntax error reported further down is very often
+    that bracket's missing close. Only the 200 lines before are read."""
+    lines = text.split("\n", line)[: line - 1]
+    first = max(0, len(lines) - 200)
+    stack: list[tuple[str, int, int]] = []
+    for n in range(first, len(lines)):
+        row, i, quote = lines[n], 0, ""
+        while i < len(row):
+            c = row[i]
+            if quote:
+                if c == "\\" and quote == '"':
+                    i += 1
+                elif c == quote:
+                    quote = ""
+            elif c in "'\"" and (i == 0 or row[i - 1] in " \t[{,:"):
+                quote = c
+            elif c == "#" and (i == 0 or row[i - 1] in " \t"):
+                break
+            elif c in "{[" and (stack or i == 0 or row[i - 1] in " \t[{,:-"):
+                stack.append((c, n + 1, i + 1))
+            elif c in "}]" and stack:
+                stack.pop()
+            i += 1
+    return stack[-1] if stack else None
 
 
 class _Locator:

@@ -115,7 +115,7 @@ class Viewer:
         node = self.target(node)
         hit = self._cache.get(node.where)
         if hit is None:
-            if type(node.value) is dict and "$ref" in node.value:
+            if self.spec.family == "3.1" and schema_siblings(node.value):
                 hit = self._with_siblings(node)
             else:
                 hit = self._build(node)

@@ -905,17 +905,12 @@ class Differ:
             pairs = {i: new_ids.index(mid) for i, mid in enumerate(old_ids) if mid in new_ids}
             # Alike variants that found no exact twin pair up when exactly one on each side is
             # left with the same shape: an enum variant that gained or lost values evolved.
-            left_old = [i for i in range(len(olds)) if i not in pairs]
-            left_new = [j for j in range(len(news)) if j not in pairs.values()]
-            for shape in {plain_old[i] for i in left_old}:
-                o_side = [i for i in left_old if plain_old[i] == shape]
-                n_side = [j for j in left_new if plain_new[j] == shape]
-                if len(o_side) == 1 and len(n_side) == 1:
-                    pairs[o_side[0]] = n_side[0]
+            _pair_leftovers(pairs, plain_old, plain_new)
             if ov.discriminator is None and nv.discriminator is None:
                 # Without a discriminator a variant's name is not on the wire: a component
-                # renamed with the same shape is the same variant.
-                pairs.update(self._renamed_variants(olds, news, pairs))
+                # renamed with the same shape (names aside) is the same variant.
+                shapes_old = [_shape_id(self.vo.view(m), True) for m in olds]
+                _pair_leftovers(pairs, shapes_old, [_shape_id(self.vn.view(m), True) for m in news])
             pairs.update(self._evolved_variants(olds, news, pairs))
             for i in range(len(olds)):
                 if i in pairs:
@@ -969,18 +964,6 @@ class Differ:
             return f"title:{title}"
         # An untitled inline variant is known by its shape, so reordering variants is no change.
         return _shape_id(view, with_enum)
-
-    def _renamed_variants(self, olds: list[Node], news: list[Node], pairs: dict[int, int]) -> dict[int, int]:
-        """Unpaired variants with the same shape, one on each side: renamed, not replaced."""
-        taken = set(pairs.values())
-        left_old = {i: _shape_id(self.vo.view(olds[i]), True) for i in range(len(olds)) if i not in pairs}
-        left_new = {j: _shape_id(self.vn.view(news[j]), True) for j in range(len(news)) if j not in taken}
-        old_shapes, new_shapes = list(left_old.values()), list(left_new.values())
-        return {
-            i: next(j for j, theirs in left_new.items() if theirs == shape)
-            for i, shape in left_old.items()
-            if old_shapes.count(shape) == 1 and new_shapes.count(shape) == 1
-        }
 
     def _discriminator(self, ov: SchemaView, nv: SchemaView, d: str, subject: str) -> None:
         a, b = ov.discriminator, nv.discriminator
@@ -1078,6 +1061,18 @@ def _open_string(viewer: Viewer, members: list[Node]) -> bool:
         if view.types == frozenset({"string"}) and view.enum is None and not any(k in view.keywords for k in _FORMAT_KEYWORDS):
             return True
     return False
+
+
+def _pair_leftovers(pairs: dict[int, int], old_keys: list[str], new_keys: list[str]) -> None:
+    """Pair the variants `pairs` left out whose key is unique among the left-overs on each side
+    (old index to new index, in place)."""
+    taken = set(pairs.values())
+    left_old = [i for i in range(len(old_keys)) if i not in pairs]
+    left_new = [j for j in range(len(new_keys)) if j not in taken]
+    for i in left_old:
+        n_side = [j for j in left_new if new_keys[j] == old_keys[i]]
+        if len(n_side) == 1 and sum(old_keys[k] == old_keys[i] for k in left_old) == 1:
+            pairs[i] = n_side[0]
 
 
 def _shape_id(view: SchemaView, with_enum: bool) -> str:

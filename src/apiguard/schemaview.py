@@ -131,15 +131,14 @@ class Viewer:
         return self.spec.deref(node.value, node.where)
 
     def _with_siblings(self, node: Node) -> SchemaView:
-        value = node.value
+        own = self._build(Node({k: v for k, v in node.value.items() if k != "$ref"}, node.where))
         if node.where in self._building:
-            return self._build(Node({k: v for k, v in value.items() if k != "$ref"}, node.where))
+            return own  # a reference back into itself: its own keywords are all there is
         self._building.add(node.where)
         try:
-            target = self.view(self.spec.deref({"$ref": value["$ref"]}, node.where))
+            target = self.view(self.spec.deref({"$ref": node.value["$ref"]}, node.where))
         finally:
             self._building.discard(node.where)
-        own = self._build(Node({k: v for k, v in value.items() if k != "$ref"}, node.where))
         return _merge(_copy_view(target, node), own)
 
     def _build(self, node: Node) -> SchemaView:

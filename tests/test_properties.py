@@ -449,6 +449,10 @@ def test_every_rendering_reads_back_the_same(generated: dict[str, Any]) -> None:
             # (b) the parsed data is the generated document, and what ruamel reads.
             doc = parse(str(path), path.read_bytes())
             assert doc.data == read, f"{label}: Document.data differs from what ruamel.yaml reads"
+            # The same when a large file is parsed in pieces (every entry split that can be).
+            with mock.patch.object(document_module, "_SPLIT_ABOVE", 0), mock.patch.object(document_module, "_GROUP_UP_TO", 0):
+                in_pieces = parse(str(path), path.read_bytes()).data
+            assert in_pieces == read and list(in_pieces) == list(read), f"{label}: read in pieces, the data differs"
             if faithful:
                 assert doc.data == generated, f"{label}: Document.data differs from the generated document"
 

@@ -663,30 +663,34 @@ class Differ:
 
     def _attribute(self) -> None:
         """Give every change the operations that reach it: down the pair graph from each pair
-        an operation reached directly. Only pairs with changes below them cost anything."""
-        below: dict[int, list[_Rec]] = {}
-
-        def flatten(info: _PairInfo, seen: set[int]) -> list[_Rec]:
-            hit = below.get(id(info))
-            if hit is not None:
-                return hit
-            seen.add(id(info))
-            out = list(info.recs)
+        an operation reached directly, into pairs with changes at or below them only. A change
+        lists its operations in the order of the pairs that reach it (the first one names it)."""
+        infos = list(self._pairs.values())
+        parents: dict[int, list[_PairInfo]] = {}
+        for info in infos:
             for child in info.children:
-                if id(child) not in seen:
-                    out.extend(flatten(child, seen))
-            # Inside a cycle the result is partial; only the cycle's entry point is cached.
-            if not any(id(c) in seen and id(c) not in below for c in info.children):
-                below[id(info)] = out
-            seen.discard(id(info))
-            return out
-
-        for info in self._pairs.values():
-            if info.operations:
-                recs = flatten(info, set())
-                for rec in recs:
-                    for op in info.operations:
-                        rec.operations[op] = None
+                parents.setdefault(id(child), []).append(info)
+        live = {id(info) for info in infos if info.recs}
+        climb = [info for info in infos if info.recs]
+        while climb:
+            for parent in parents.get(id(climb.pop()), ()):
+                if id(parent) not in live:
+                    live.add(id(parent))
+                    climb.append(parent)
+        for info in infos:
+            if not info.operations or id(info) not in live:
+                continue
+            ops = info.operations
+            seen = {id(info)}
+            todo = [info]
+            while todo:
+                node = todo.pop()
+                for rec in node.recs:
+                    rec.operations.update(ops)
+                for child in node.children:
+                    if id(child) in live and id(child) not in seen:
+                        seen.add(id(child))
+                        todo.append(child)
 
     def _schema(self, ov: SchemaView, nv: SchemaView, d: str, subject: str) -> None:
         ow, nw = ov.where, nv.where

@@ -444,13 +444,23 @@ def _parse_yaml(name: str, text: str) -> Any:
     _check_tags(name, text)
     import yaml_rs
 
-    def run() -> Any:
+    def load(piece: str) -> Any:
         return yaml_rs.loads(
-            text,
+            piece,
             parse_datetime=False,
             duplicate_key_policy=yaml_rs.DuplicateKeyPolicy.Error,
             alias_limits=yaml_rs.AliasLimits(max_total_replayed_events=200_000, max_replay_stack_depth=64),
         )
+
+    share = (_strings if _strings is not None else {}).setdefault
+
+    def run() -> Any:
+        try:
+            return _load_in_pieces(text, load, share)
+        except (_Whole, yaml_rs.YAMLDecodeError):
+            data = load(text)  # the exact error, placed in the whole file, or the data
+        # A large file parsed whole keeps its own strings: sharing them would hold two trees.
+        return _shared(data, share) if len(text) <= _SPLIT_ABOVE else data
 
     try:
         data = _yaml_executor().submit(run).result()
@@ -481,6 +491,170 @@ def _parse_yaml(name: str, text: str) -> Any:
             hint="split the file or remove the extra `---` separators",
         )
     return data
+
+
+# -- parsing a large YAML file in pieces ----------------------------------------------------
+# yaml-rs builds its own tree of the whole text before it hands Python the data, and that tree
+# takes about ten times the text: 35 MiB for one 3 MB Stripe spec, on top of the data it
+# returns. A spec is one big block mapping of block mappings (components, schemas, paths), and
+# every entry of a block mapping starts on a line of its own at the mapping's indentation. So
+# a large file is parsed entry by entry: a large entry whose value is a block mapping is split
+# the same way, and small neighbouring entries are parsed together. The parser's working
+# memory is then that of the largest piece, and the data is the same (bench/agreement.py and
+# tests/test_document.py compare them on every real spec). Whatever the splitter cannot be
+# sure of is parsed whole: an anchor anywhere (an alias in one piece cannot see an anchor in
+# another), directives or document markers, an entry whose lines are not where a block mapping
+# puts them; a parse error or a key found twice sends the whole file to the parser again, so
+# errors are reported at their place in the file.
+_SPLIT_ABOVE = 32_000  # characters: an entry larger than this is parsed in pieces when it can be
+_GROUP_UP_TO = 16_000  # characters: neighbouring small entries are parsed together up to this
+_AMPERSAND = re.compile(r"&[^\s\[\]{},]")
+_DOC_MARKER = re.compile(r"\n(?:---|\.\.\.|%)")
+# A header line `key:` with nothing after it but a comment: the value is on the lines below.
+_ENTRY_HEADER = re.compile(r"""(?:[A-Za-z0-9_./$][^:#\n"']*|"[^"\\\n]*"|'[^'\n]*'):[ \t]*(?:#[^\n]*)?\r?""")
+_CONTENT_LINE = re.compile(r"^( *)([^ \r\n#])", re.M)
+_ENTRY_CHARS = "[A-Za-z0-9_./$\"']"
+
+
+class _Whole(Exception):
+    """The file must be parsed whole (a piece did not parse alone, or parsed to something else)."""
+
+
+class _Unsplit(Exception):
+    """This part must be parsed as one piece."""
+
+
+def _has_anchor(text: str) -> bool:
+    """Whether `text` may define a YAML anchor: an `&name` where a node can start (after
+    whitespace, `,` or `:`, or after flow brackets that follow one of those). Errs towards yes."""
+    for m in _AMPERSAND.finditer(text):
+        i = m.start() - 1
+        while i >= 0 and text[i] in "[{":
+            i -= 1
+        if i < 0 or text[i] in " \t\r\n,:":
+            return True
+    return False
+
+
+_PATTERNS: dict[tuple[str, int], re.Pattern[str]] = {}
+
+
+def _pattern(kind: str, n: int) -> re.Pattern[str]:
+    """`entry`: a line starting an entry at indentation n (matched from the newline before it);
+    `head`: the same at the position itself; `shallow`: a content line indented less than n."""
+    found = _PATTERNS.get((kind, n))
+    if found is None:
+        source = {
+            "entry": r"\n {%d}%s" % (n, _ENTRY_CHARS),
+            "head": r" {%d}%s" % (n, _ENTRY_CHARS),
+            "shallow": r"\n {0,%d}[^ \r\n#]" % (n - 1),
+        }[kind]
+        found = _PATTERNS[(kind, n)] = re.compile(source)
+    return found
+
+
+def _load_in_pieces(text: str, load: Callable[[str], Any], share: Callable[[str, str], str]) -> Any:
+    """The data of `text`, parsed in pieces by `load`, its strings shared through `share` as
+    the pieces come in; raises _Whole when it must be parsed whole."""
+    start = 0
+    if text.startswith("---") and text[3:4] in ("\n", "\r"):
+        start = text.find("\n") + 1  # the one document's start marker
+    if len(text) - start <= _SPLIT_ABOVE or _DOC_MARKER.search(text, start) or _has_anchor(text):
+        raise _Whole
+    try:
+        return _mapping_in_pieces(text, start, len(text), 0, lambda piece: _shared(load(piece), share))
+    except _Unsplit:
+        raise _Whole from None
+
+
+# Equal strings of parsed YAML are made one object. A spec repeats its keys and many values
+# (the Stripe spec's 41,700 string values are 7,500 different ones), and yaml-rs makes a new
+# object for each: sharing takes 5.6 MiB off each Stripe file, for about 60 ms. The table is
+# per file unless `share_strings` set one for the process (the CLI does: a run is short, and the
+# two versions it compares, or the 2,900 files of a multi-file spec, share most strings).
+_strings: dict[str, str] | None = None
+
+
+def share_strings(table: dict[str, str] | None) -> None:
+    """Share the strings of every YAML file parsed from now on through `table` (None: per file).
+    The table keeps every string it has seen: for a short process, not a long-running one."""
+    global _strings
+    _strings = table
+
+
+def _shared(node: Any, share: Callable[[str, str], str], depth: int = 0) -> Any:
+    """`node` rebuilt with each string replaced by `share(string, string)`: one object for
+    equal strings. Keys that are not strings stay (True and 1 are equal keys, not the same).
+    Below MAX_DEPTH levels the node is left as it is: the depth check that comes after the
+    parse reports such a document, and this recursion must not fail first."""
+    kind = type(node)
+    if kind is str:
+        return share(node, node)
+    if depth > MAX_DEPTH:
+        return node
+    depth += 1
+    if kind is dict:
+        return {share(k, k) if type(k) is str else k: _shared(v, share, depth) for k, v in node.items()}
+    if kind is list:
+        return [_shared(v, share, depth) for v in node]
+    return node
+
+
+def _mapping_in_pieces(text: str, start: int, end: int, n: int, load: Callable[[str], Any]) -> dict[str, Any]:
+    """The block mapping whose entries start at indentation `n` in text[start:end]."""
+    starts = [m.start() + 1 for m in _pattern("entry", n).finditer(text, start, end)]
+    if _pattern("head", n).match(text, start, end):
+        starts.insert(0, start)
+    elif not starts or any(
+        line.strip() and not line.lstrip().startswith("#") for line in text[start : starts[0]].split("\n")
+    ):
+        raise _Unsplit  # something other than comments before the first entry
+    starts.append(end)
+    out: dict[str, Any] = {}
+    i, last = 0, len(starts) - 1
+    while i < last:
+        a, b = starts[i], starts[i + 1]
+        if b - a > _SPLIT_ABOVE:
+            entry = _entry_in_pieces(text, a, b, n, load)
+            if entry is not None:
+                if entry[0] in out:
+                    raise _Whole
+                out[entry[0]] = entry[1]
+                i += 1
+                continue
+        j = i + 1
+        while j < last and starts[j + 1] - a <= _GROUP_UP_TO:
+            j += 1
+        part = load(text[a : starts[j]])
+        if type(part) is not dict or not out.keys().isdisjoint(part):
+            raise _Whole
+        out.update(part)
+        i = j
+    return out
+
+
+def _entry_in_pieces(text: str, a: int, b: int, n: int, load: Callable[[str], Any]) -> tuple[Any, Any] | None:
+    """A large entry `key:` whose value is a block mapping on the lines below, as (key, value)
+    parsed in pieces; None when it is anything else (it is then parsed as one piece)."""
+    eol = text.find("\n", a, b)
+    if eol < 0 or not _ENTRY_HEADER.fullmatch(text, a + n, eol):
+        return None
+    first = _CONTENT_LINE.search(text, eol + 1, b)
+    if first is None:
+        return None
+    inner = len(first.group(1))
+    if inner <= n or first.group(2) == "-" or _pattern("shallow", inner).search(text, eol + 1, b):
+        return None  # not a block mapping indented under the key, or lines outside its indentation
+    head = load(text[a + n : eol])
+    if type(head) is not dict or len(head) != 1:
+        raise _Whole
+    (key, nothing), = head.items()
+    if nothing is not None:
+        return None
+    try:
+        return key, _mapping_in_pieces(text, eol + 1, b, inner, load)
+    except _Unsplit:
+        return None
 
 
 _PLAIN_KEYS = frozenset((str, int, float, bool, type(None)))

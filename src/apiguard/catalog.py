@@ -8,14 +8,13 @@ wheel as `apiguard/catalog`; in a source checkout it is the top-level `rules/` f
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
 
-from .model import Level, RuleMeta
+from .model import Level, RuleMeta, sha256
 
 
 @dataclass(frozen=True)
@@ -78,7 +77,7 @@ def _entry_texts(folder: Path) -> dict[str, str]:
 
 
 def _digest(texts: dict[str, str]) -> str:
-    h = hashlib.sha256()
+    h = sha256()
     for name, text in texts.items():
         h.update(name.encode("utf-8") + b"\0" + text.encode("utf-8") + b"\0")
     return h.hexdigest()

@@ -15,6 +15,7 @@ only says what differs; whether that breaks clients is for the rules.
 from __future__ import annotations
 
 import json
+from itertools import chain
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
@@ -118,9 +119,18 @@ class Differ:
         self._security_schemes()
         self._server_variables()
         self._attribute()
+        for info in self._pairs.values():
+            info.children = []  # recursive schemas make the pair graph cyclic: the CLI has no GC
+        # Operations in document order (the new version's, then the old's, then callbacks by
+        # name): the order the walk reached them in follows set iteration, which changes from
+        # run to run, and the first operation names a finding and enters its fingerprint.
+        rank: dict[str, int] = {}
+        for key in chain(self.new.operations, self.new.webhooks, self.old.operations, self.old.webhooks):
+            rank.setdefault(key, len(rank))
+        last = len(rank)
         out = []
         for rec in self._recs.values():
-            ops = tuple(rec.operations)
+            ops = tuple(sorted(rec.operations, key=lambda op: (rank.get(op, last), op)))
             out.append(
                 Change(
                     kind=rec.kind,
@@ -301,9 +311,9 @@ class Differ:
     def _content(self, oc: Node, nc: Node, direction: str, subject: str, oparent: Where, nparent: Where) -> None:
         old_media = {str(k).lower(): k for k in oc.value}
         new_media = {str(k).lower(): k for k in nc.value}
-        for m in old_media.keys() - new_media.keys():
+        for m in _only(old_media, new_media):
             self.add("media-type.removed", direction, oc.where.child(old_media[m]), nc.where, f"{subject} {m}", media=m, owner=subject)
-        for m in new_media.keys() - old_media.keys():
+        for m in _only(new_media, old_media):
             self.add("media-type.added", direction, None, nc.where.child(new_media[m]), f"{subject} {m}", media=m, owner=subject)
         for m in [m for m in new_media if m in old_media]:  # in the file's order: the first sets the subject
             om = self.old.deref(oc.value[old_media[m]], oc.where.child(old_media[m]))
@@ -317,14 +327,14 @@ class Differ:
 
     # -- responses -------------------------------------------------------------------------
     def _responses(self, o: Operation, n: Operation, direction: str) -> None:
-        for code in o.responses.keys() - n.responses.keys():
+        for code in _only(o.responses, n.responses):
             self.add(
                 "response.removed", direction, o.responses[code].where, n.node.where.child("responses") if n.responses else n.node.where,
                 f"response {code}", status=code,
             )
-        for code in n.responses.keys() - o.responses.keys():
+        for code in _only(n.responses, o.responses):
             self.add("response.added", direction, None, n.responses[code].where, f"response {code}", status=code)
-        for code in o.responses.keys() & n.responses.keys():
+        for code in _common(o.responses, n.responses):
             orr, nr = o.responses[code], n.responses[code]
             if not isinstance(orr.value, dict) or not isinstance(nr.value, dict):
                 continue
@@ -347,24 +357,24 @@ class Differ:
             self._headers(orr, nr, direction, subject)
             ol, nl = orr.value.get("links") or {}, nr.value.get("links") or {}
             if isinstance(ol, dict) and isinstance(nl, dict):
-                for name in ol.keys() - nl.keys():
+                for name in _only(ol, nl):
                     self.add("link.removed", direction, orr.where.child("links", name), nr.where, f"{subject} link {name}", name=name)
-                for name in nl.keys() - ol.keys():
+                for name in _only(nl, ol):
                     self.add("link.added", direction, None, nr.where.child("links", name), f"{subject} link {name}", name=name)
 
     def _headers(self, orr: Node, nr: Node, direction: str, subject: str) -> None:
         oh = {str(k).lower(): k for k in (orr.value.get("headers") or {})}
         nh = {str(k).lower(): k for k in (nr.value.get("headers") or {})}
-        for h in oh.keys() - nh.keys():
+        for h in _only(oh, nh):
             node = self.old.deref(orr.value["headers"][oh[h]], orr.where.child("headers", oh[h]))
             self.add(
                 "header.removed", direction, node.where, nr.where, f"{subject} header {oh[h]}", name=oh[h],
                 required=isinstance(node.value, dict) and node.value.get("required") is True,
             )
-        for h in nh.keys() - oh.keys():
+        for h in _only(nh, oh):
             node = self.new.deref(nr.value["headers"][nh[h]], nr.where.child("headers", nh[h]))
             self.add("header.added", direction, None, node.where, f"{subject} header {nh[h]}", name=nh[h])
-        for h in oh.keys() & nh.keys():
+        for h in _common(oh, nh):
             on = self.old.deref(orr.value["headers"][oh[h]], orr.where.child("headers", oh[h]))
             nn = self.new.deref(nr.value["headers"][nh[h]], nr.where.child("headers", nh[h]))
             if not isinstance(on.value, dict) or not isinstance(nn.value, dict):
@@ -433,7 +443,7 @@ class Differ:
             return
         base_o = self.old.root.where.child("components", "securitySchemes")
         base_n = self.new.root.where.child("components", "securitySchemes")
-        for name in oc.keys() & nc.keys():
+        for name in _common(oc, nc):
             on = self.old.deref(oc[name], base_o.child(name))
             nn = self.new.deref(nc[name], base_n.child(name))
             if not isinstance(on.value, dict) or not isinstance(nn.value, dict):
@@ -447,9 +457,9 @@ class Differ:
                     self.add("security-scheme.changed", "", on.where, nn.where, f"security scheme {name}", on.value.get(attr), nn.value.get(attr), attribute=attr, scheme=name)
             of, nf = on.value.get("flows") or {}, nn.value.get("flows") or {}
             if isinstance(of, dict) and isinstance(nf, dict):
-                for flow in of.keys() - nf.keys():
+                for flow in _only(of, nf):
                     self.add("security-scheme.changed", "", on.where.child("flows", flow), nn.where, f"security scheme {name}", flow, None, attribute="flow", scheme=name)
-                for flow in of.keys() & nf.keys():
+                for flow in _common(of, nf):
                     for url in ("authorizationUrl", "tokenUrl"):
                         a, b = (of[flow] or {}).get(url), (nf[flow] or {}).get(url)
                         if a != b:
@@ -486,7 +496,7 @@ class Differ:
             nv = new[key].value.get("variables") or {}
             if not isinstance(ov, dict) or not isinstance(nv, dict):
                 continue
-            for name in ov.keys() & nv.keys():
+            for name in _common(ov, nv):
                 a, b = ov[name] or {}, nv[name] or {}
                 if not isinstance(a, dict) or not isinstance(b, dict):
                     continue
@@ -501,11 +511,11 @@ class Differ:
 
     # -- callbacks -------------------------------------------------------------------------
     def _callbacks(self, o: Operation, n: Operation) -> None:
-        for name in o.callbacks.keys() - n.callbacks.keys():
+        for name in _only(o.callbacks, n.callbacks):
             self.add("callback.removed", "", o.callbacks[name].where, n.node.where, f"callback {name}", name=name)
-        for name in n.callbacks.keys() - o.callbacks.keys():
+        for name in _only(n.callbacks, o.callbacks):
             self.add("callback.added", "", None, n.callbacks[name].where, f"callback {name}", name=name)
-        for name in o.callbacks.keys() & n.callbacks.keys():
+        for name in _common(o.callbacks, n.callbacks):
             ocb, ncb = o.callbacks[name], n.callbacks[name]
             if not isinstance(ocb.value, dict) or not isinstance(ncb.value, dict):
                 continue
@@ -523,13 +533,13 @@ class Differ:
                     continue
                 for op in path_item_operations(self.new, str(expr), self.new.deref(item, ncb.where.child(str(expr))), None, (), prefix=f"callback {name} "):
                     new_ops[(str(expr), op.method)] = op
-            for key in old_ops.keys() & new_ops.keys():
+            for key in _common(old_ops, new_ops):
                 self._op = outer
                 self._operation(old_ops[key], new_ops[key], flipped=True)
-            for key in old_ops.keys() - new_ops.keys():
+            for key in _only(old_ops, new_ops):
                 self._op = outer
                 self.add("callback.removed", "", old_ops[key].node.where, ncb.where, f"callback {name} {old_ops[key].label}", name=name)
-            for key in new_ops.keys() - old_ops.keys():
+            for key in _only(new_ops, old_ops):
                 self._op = outer
                 self.add("callback.added", "", None, new_ops[key].node.where, f"callback {name} {new_ops[key].label}", name=name)
             self._op = outer
@@ -719,7 +729,7 @@ class Differ:
             self.add("schema.type.changed", d, ow, nw, subject, _types(ov.types), _types(nv.types))
         if ov.nullable != nv.nullable:
             self.add("schema.nullable.changed", d, ow, nw, subject, ov.nullable, nv.nullable)
-        for kw in ov.keywords.keys() | nv.keywords.keys() if ov.keywords or nv.keywords else ():
+        for kw in _both(ov.keywords, nv.keywords):
             a, b = ov.keywords.get(kw), nv.keywords.get(kw)
             av, bv = (a[0] if a else None), (b[0] if b else None)
             if av == bv and (type(av) is type(bv) or _both_numbers(av, bv)):
@@ -826,7 +836,7 @@ class Differ:
                     read_only=pview.keywords.get("readOnly", (False,))[0] is True,
                     write_only=pview.keywords.get("writeOnly", (False,))[0] is True,
                 )
-        for name in ov.properties.keys() & nv.properties.keys():
+        for name in _common(ov.properties, nv.properties):
             was, now = name in ov.required, name in nv.required
             if was != now:
                 # Located at the `required` entry, or at the schema that declares the property, so a
@@ -839,13 +849,13 @@ class Differ:
                 )
             self.schema(ov.properties[name], nv.properties[name], d, f"{subject}.{name}")
         # `required` naming a property that is not declared still binds the payload.
-        for name in (nv.required.keys() - ov.required.keys()) - nv.properties.keys() - ov.properties.keys():
+        for name in [k for k in nv.required if k not in ov.required and k not in nv.properties and k not in ov.properties]:
             self.add("schema.required.changed", d, ov.where, nv.required[name], f"{subject}.{name}", False, True, name=name)
-        for name in (ov.required.keys() - nv.required.keys()) - nv.properties.keys() - ov.properties.keys():
+        for name in [k for k in ov.required if k not in nv.required and k not in nv.properties and k not in ov.properties]:
             self.add("schema.required.changed", d, ov.required[name], nv.where, f"{subject}.{name}", True, False, name=name)
 
     def _subschemas(self, ov: SchemaView, nv: SchemaView, d: str, subject: str) -> None:
-        for kw in ov.subschemas.keys() | nv.subschemas.keys() if ov.subschemas or nv.subschemas else ():
+        for kw in _both(ov.subschemas, nv.subschemas):
             a, b = ov.subschemas.get(kw), nv.subschemas.get(kw)
             child = f"{subject}[]" if kw == "items" else f"{subject}.{kw}"
             if kw in ("additionalProperties", "unevaluatedProperties", "unevaluatedItems", "additionalItems"):
@@ -858,9 +868,9 @@ class Differ:
                 self.schema(a, b, FLIP.get(d, d) if kw == "not" else d, child)
             else:
                 self.add(f"schema.{kw}.changed", d, a.where if a else ov.where, b.where if b else nv.where, child, a is not None, b is not None)
-        for kw in ov.schema_maps.keys() | nv.schema_maps.keys() if ov.schema_maps or nv.schema_maps else ():
+        for kw in _both(ov.schema_maps, nv.schema_maps):
             a_map, b_map = ov.schema_maps.get(kw, {}), nv.schema_maps.get(kw, {})
-            for k in a_map.keys() | b_map.keys():
+            for k in _both(a_map, b_map):
                 if k in a_map and k in b_map:
                     self.schema(a_map[k], b_map[k], d, f"{subject}.{kw}[{k}]")
                 else:
@@ -979,7 +989,7 @@ class Differ:
             self.add("schema.discriminator.changed", d, a[1] if a else ov.where, b[1] if b else nv.where, subject, ap, bp, attribute="propertyName")
         am = _explicit_mapping((a[0].get("mapping") or {}) if a else {})
         bm = _explicit_mapping((b[0].get("mapping") or {}) if b else {})
-        for k in am.keys() | bm.keys():
+        for k in _both(am, bm):
             if am.get(k) != bm.get(k):
                 self.add(
                     "schema.discriminator.changed", d, a[1] if a else ov.where, b[1] if b else nv.where, subject,
@@ -1182,6 +1192,23 @@ def _param_default(location: str, attr: str, value: dict[str, Any]) -> Any:
         style = value.get("style", _STYLE_DEFAULT.get(location))
         return style == "form"
     return False
+
+
+def _common(a: dict[Any, Any], b: dict[Any, Any]) -> list[Any]:
+    """The keys of `a` that `b` has too, in `a`'s order (see `_both`)."""
+    return [k for k in a if k in b]
+
+
+def _only(a: dict[Any, Any], b: dict[Any, Any]) -> list[Any]:
+    """The keys of `a` that `b` lacks, in `a`'s order (see `_both`)."""
+    return [k for k in a if k not in b]
+
+
+def _both(a: dict[Any, Any], b: dict[Any, Any]) -> Iterable[Any]:
+    """The keys of `a`, then those only in `b`: in file order, never in set order, which
+    changes from run to run and decides which path reaches a shared schema first (a finding's
+    subject)."""
+    return dict.fromkeys(chain(a, b)) if b else a
 
 
 def _hosts(op: Operation) -> frozenset[str]:

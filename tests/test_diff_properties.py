@@ -253,3 +253,29 @@ def test_the_equal_subtree_shortcut_finds_what_the_full_walk_finds(pair: tuple[d
         b = _load(pair[1], Path(tmp), "b.json")
         key = lambda c: (c.kind, c.old, c.new, c.direction, tuple(sorted(c.operations)))  # noqa: E731
         assert sorted(map(key, compare(a, b))) == sorted(map(key, Full(a, b).run()))
+
+
+def test_a_change_lists_its_operations_in_document_order(tmp_path: Path) -> None:
+    """A change in a shared schema lists every operation that reaches it in the new version's
+    order (paths as written, the methods of a path in OpenAPI's order), not alphabetically and
+    not in the order the walk happened to reach them; the first names the finding."""
+
+    def version(kinds: list[str]) -> dict[str, Any]:
+        ok = {"200": {"description": "ok", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Pet"}}}}}
+        return {
+            "openapi": "3.0.3",
+            "info": {"title": "t", "version": "1"},
+            "paths": {
+                "/zoo": {"post": {"responses": ok}, "get": {"responses": ok}},
+                "/ant": {"get": {"responses": ok}},
+                "/middle": {"delete": {"responses": ok}},
+            },
+            "components": {"schemas": {"Pet": {"type": "object", "properties": {"kind": {"type": "string", "enum": kinds}}}}},
+        }
+
+    old = _load(version(["cat"]), tmp_path, "old.json")
+    new = _load(version(["cat", "dog"]), tmp_path, "new.json")
+    changes = [c for c in compare(old, new) if c.kind.startswith("schema.enum")]
+    assert len(changes) == 1
+    assert changes[0].operations == ("GET /zoo", "POST /zoo", "GET /ant", "DELETE /middle")
+    assert changes[0].operation == "GET /zoo"

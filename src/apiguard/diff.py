@@ -121,12 +121,12 @@ class Differ:
         self._attribute()
         for info in self._pairs.values():
             info.children = []  # recursive schemas make the pair graph cyclic: the CLI has no GC
-        # Operations in document order (the new version's, then the old's, then callbacks by
-        # name): the order the walk reached them in follows set iteration, which changes from
-        # run to run, and the first operation names a finding and enters its fingerprint.
+        # Operations in the spec's order (the new version's paths as written, methods in
+        # OpenAPI's order; then the old version's; then callbacks by name), not in the order the
+        # walk reached them: the first operation names a finding and enters its fingerprint.
         rank: dict[str, int] = {}
-        for key in chain(self.new.operations, self.new.webhooks, self.old.operations, self.old.webhooks):
-            rank.setdefault(key, len(rank))
+        for op in chain(self.new.operations.values(), self.new.webhooks.values(), self.old.operations.values(), self.old.webhooks.values()):
+            rank.setdefault(op.label, len(rank))
         last = len(rank)
         out = []
         for rec in self._recs.values():

@@ -500,8 +500,9 @@ def _parse_yaml(name: str, text: str) -> Any:
 # every entry of a block mapping starts on a line of its own at the mapping's indentation. So
 # a large file is parsed entry by entry: a large entry whose value is a block mapping is split
 # the same way, and small neighbouring entries are parsed together. The parser's working
-# memory is then that of the largest piece, and the data is the same (bench/agreement.py and
-# tests/test_document.py compare them on every real spec). Whatever the splitter cannot be
+# memory is then that of the largest piece, and the data is the same (tests/test_yaml_pieces.py
+# compares both readings of every YAML file of the repository and the real specs, split as
+# finely as it goes; tests/test_properties.py does so on generated specs). Whatever it cannot be
 # sure of is parsed whole: an anchor anywhere (an alias in one piece cannot see an anchor in
 # another), directives or document markers, an entry whose lines are not where a block mapping
 # puts them; a parse error or a key found twice sends the whole file to the parser again, so

@@ -643,31 +643,3 @@ def test_non_ascii_json_errors_are_located_in_the_real_text(text: str, message: 
         parse("spec.json", text.encode("utf-8"))
     assert info.value.message.startswith(message), info.value.message
     assert (info.value.line, info.value.column) == (line, column)
-
-
-def test_a_packed_text_places_everything_where_the_text_does() -> None:
-    """`load_spec` packs each document's text (zlib) until a finding is placed; positions,
-    the text and `mentions` are the same as before packing, and asking `mentions` of a packed
-    document does not keep the text unpacked."""
-    text = "openapi: 3.0.3\ninfo:\n  title: Café ☕\n  version: '1'\npaths:\n  /a:\n    get:\n      x-apiguard-ignore: [r]\n      responses: {}\n"
-    raw = text.encode("utf-8")
-    plain = parse("spec.yaml", raw)
-    packed = parse("spec.yaml", raw)
-    before = packed.text
-    pointers = ["/info/title", "/paths/~1a/get/responses", "/paths/~1a/get/x-apiguard-ignore/0"]
-    expected = [plain.locate(p) for p in pointers]
-    packed.pack()
-    assert packed._text is None
-    assert packed.mentions("x-apiguard-ignore") and not packed.mentions("x-not-there")
-    assert packed._text is None
-    assert [packed.locate(p) for p in pointers] == expected
-    assert packed.text == before and packed.text.encode("latin-1") == raw
-
-
-def test_load_spec_leaves_texts_packed(tmp_path: Path) -> None:
-    spec_file = tmp_path / "spec.yaml"
-    spec_file.write_text("openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {}\n", encoding="utf-8")
-    spec = load_spec(str(spec_file))
-    docs = list(spec.documents.values())
-    assert docs and all(doc._text is None for doc in docs)
-    assert docs[0].locate("/paths").line == 3

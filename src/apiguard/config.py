@@ -389,7 +389,7 @@ def inline_ignores(specs: Iterable[Any]) -> dict[tuple[str, str], frozenset[str]
         if spec is None:
             continue
         for doc in spec.documents.values():
-            if not doc.mentions(INLINE_KEY):
+            if INLINE_KEY not in doc.text:
                 continue
             stack: list[tuple[Any, str]] = [(doc.data, "")]
             while stack:

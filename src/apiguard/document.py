@@ -22,7 +22,6 @@ import json.scanner
 import re
 import sys
 import threading
-import zlib
 from typing import Any, Callable, Iterator
 
 from .errors import InputError
@@ -68,8 +67,7 @@ class Document:
 
     def __init__(self, name: str, text: str, data: Any, fmt: str, *, view: str | None = None) -> None:
         self.name = name
-        self._text: str | None = byte_view(text) if view is None else view
-        self._packed: bytes | None = None
+        self.text = byte_view(text) if view is None else view
         self.data = data
         # What the text says, kept for the source map even when `data` is rewritten (Swagger 2.0).
         self.source_data = data
@@ -79,33 +77,6 @@ class Document:
         # Set by normalization when the data was rewritten (Swagger 2.0): maps a pointer prefix
         # of the converted data to the pointer it came from in this file.
         self.origins: dict[str, str] = {}
-
-    # -- the text ----------------------------------------------------------------------------
-    @property
-    def text(self) -> str:
-        if self._text is None:
-            self._text = self._unpacked()
-        return self._text
-
-    def pack(self) -> None:
-        """Keep the text compressed until a position is asked for. A spec's text is needed only
-        to place findings, after the diff; packed (zlib, fastest level: about 15 ms and a sixth
-        of the size for a 3 MB spec) it stays out of the diff's peak memory, 6 MB on a Stripe
-        pair. The source map's caches go too; they are rebuilt from the text when needed."""
-        if self._text is not None:
-            if self._packed is None:
-                self._packed = zlib.compress(self._text.encode("latin-1"), 1)
-            self._text = None
-        self._line_starts = None
-        self._locator = None
-
-    def mentions(self, needle: str) -> bool:
-        """Whether the text contains `needle` (ASCII), without keeping a packed text unpacked."""
-        return needle in (self._text if self._text is not None else self._unpacked())
-
-    def _unpacked(self) -> str:
-        assert self._packed is not None
-        return zlib.decompress(self._packed).decode("latin-1")
 
     # -- positions -------------------------------------------------------------------------
     def position(self, offset: int) -> tuple[int, int]:

@@ -61,8 +61,6 @@ def load_spec(source: str | Source, options: LoadOptions | None = None) -> Spec:
     spec = Spec(name=root_name, version=version, family=family, resolver=resolver)
     normalize.build(spec)
     spec.problems = validate(spec, original, options.validate, options.validation_level)
-    for doc in spec.documents.values():
-        doc.pack()  # the texts are needed again to place findings only (see Document.pack)
     return spec
 
 

@@ -35,7 +35,7 @@ _BOUNDS = set(LOWER_BOUNDS) | set(UPPER_BOUNDS)
 _FLAGS = frozenset(("readOnly", "writeOnly", "deprecated", "uniqueItems"))
 
 
-@dataclass
+@dataclass(slots=True)
 class _Rec:
     kind: str
     direction: str
@@ -52,7 +52,7 @@ _Pair = tuple  # (old Where, new Where, direction)
 _NO_REFS: frozenset[str] = frozenset()
 
 
-@dataclass
+@dataclass(slots=True)
 class _PairInfo:
     recs: list[_Rec] = field(default_factory=list)
     children: list["_PairInfo"] = field(default_factory=list)

@@ -76,7 +76,7 @@ LOWER_BOUNDS = ("minimum", "exclusiveMinimum", "minLength", "minItems", "minProp
 UPPER_BOUNDS = ("maximum", "exclusiveMaximum", "maxLength", "maxItems", "maxProperties", "maxContains")
 
 
-@dataclass
+@dataclass(slots=True)
 class SchemaView:
     node: Node
     types: frozenset[str] | None  # None: any type; never contains "null"

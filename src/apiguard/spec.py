@@ -23,7 +23,7 @@ class Node(NamedTuple):
     where: Where
 
 
-@dataclass
+@dataclass(slots=True)
 class Parameter:
     name: str
     location: str  # path, query, header, cookie
@@ -35,7 +35,7 @@ class Parameter:
         return (self.location, self.name.lower() if self.location == "header" else self.name)
 
 
-@dataclass
+@dataclass(slots=True)
 class Operation:
     method: str  # lower-case, as in the spec
     path: str  # as written, e.g. /pets/{petId}

@@ -1,7 +1,8 @@
 """Parsing one file into plain Python data plus a source map. The only place positions are computed.
 
 Values come from the fastest correct parser available (the standard `json` C scanner for JSON,
-`yaml-rs` for YAML 1.2), so a 4 MB spec parses in tens of milliseconds. Positions are computed on
+`yaml-rs` for YAML 1.2, a large file in pieces to bound its working memory, see
+`_load_in_pieces`), so a 4 MB spec parses in tens of milliseconds. Positions are computed on
 demand: `Document.locate(pointer)` walks the text along the pointer, building and caching a
 child table for each container it passes through. For JSON that walk uses the C scanner to skip
 over sibling values; for YAML it uses the block structure (indentation), which is how real specs

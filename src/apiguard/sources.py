@@ -40,8 +40,8 @@ class Source:
 
     def join(self, base_key: str, ref_path: str) -> str:
         """The key of `ref_path` written inside the file `base_key`."""
-        joined = posixpath.normpath(posixpath.join(posixpath.dirname(base_key), ref_path))
-        return joined
+        # Interned: every reference to a file makes its key again (11,000 times on DigitalOcean).
+        return sys.intern(posixpath.normpath(posixpath.join(posixpath.dirname(base_key), ref_path)))
 
 
 class FileSource(Source):
@@ -91,7 +91,7 @@ class StdinSource(Source):
 
     def join(self, base_key: str, ref_path: str) -> str:
         if base_key == self.root_key:
-            return posixpath.normpath(ref_path)
+            return sys.intern(posixpath.normpath(ref_path))
         return super().join(base_key, ref_path)
 
     def display(self, key: str) -> str:

@@ -11,9 +11,8 @@ start an entry, and the ways one piece can depend on another.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Iterator
 
 import pytest
 import yaml_rs

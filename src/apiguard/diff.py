@@ -316,7 +316,7 @@ class Differ:
             self.add("media-type.removed", direction, oc.where.child(old_media[m]), nc.where, f"{subject} {m}", media=m, owner=subject)
         for m in _only(new_media, old_media):
             self.add("media-type.added", direction, None, nc.where.child(new_media[m]), f"{subject} {m}", media=m, owner=subject)
-        for m in [m for m in new_media if m in old_media]:  # in the file's order: the first sets the subject
+        for m in _common(new_media, old_media):  # in the new file's order: the first sets the subject
             om = self.old.deref(oc.value[old_media[m]], oc.where.child(old_media[m]))
             nm = self.new.deref(nc.value[new_media[m]], nc.where.child(new_media[m]))
             if isinstance(om.value, dict) and isinstance(nm.value, dict):
@@ -852,9 +852,9 @@ class Differ:
                 )
             self.schema(ov.properties[name], nv.properties[name], d, f"{subject}.{name}")
         # `required` naming a property that is not declared still binds the payload.
-        for name in [k for k in nv.required if k not in ov.required and k not in nv.properties and k not in ov.properties]:
+        for name in [k for k in _only(nv.required, ov.required) if k not in nv.properties and k not in ov.properties]:
             self.add("schema.required.changed", d, ov.where, nv.required[name], f"{subject}.{name}", False, True, name=name)
-        for name in [k for k in ov.required if k not in nv.required and k not in nv.properties and k not in ov.properties]:
+        for name in [k for k in _only(ov.required, nv.required) if k not in nv.properties and k not in ov.properties]:
             self.add("schema.required.changed", d, ov.required[name], nv.where, f"{subject}.{name}", True, False, name=name)
 
     def _subschemas(self, ov: SchemaView, nv: SchemaView, d: str, subject: str) -> None:

@@ -607,9 +607,7 @@ def _mapping_in_pieces(text: str, start: int, end: int, n: int, load: Callable[[
     starts = [m.start() + 1 for m in _pattern("entry", n).finditer(text, start, end)]
     if _pattern("head", n).match(text, start, end):
         starts.insert(0, start)
-    elif not starts or any(
-        line.strip() and not line.lstrip().startswith("#") for line in text[start : starts[0]].split("\n")
-    ):
+    elif not starts or _CONTENT_LINE.search(text, start, starts[0]):
         raise _Unsplit  # something other than comments before the first entry
     starts.append(end)
     out: dict[str, Any] = {}

@@ -115,10 +115,7 @@ class Viewer:
         node = self.target(node)
         hit = self._cache.get(node.where)
         if hit is None:
-            if self.spec.family == "3.1" and schema_siblings(node.value):
-                hit = self._with_siblings(node)
-            else:
-                hit = self._build(node)
+            hit = self._with_siblings(node) if self._sibling_ref(node) else self._build(node)
             self._cache[node.where] = hit
         return hit
 
@@ -126,9 +123,10 @@ class Viewer:
         """The node a schema's view is built from: the end of its `$ref` chain, except for an
         OpenAPI 3.1 `$ref` with constraining keywords beside it (`{$ref: Pet, readOnly: true}`),
         which JSON Schema 2020-12 applies on top of the target: that node itself."""
-        if self.spec.family == "3.1" and schema_siblings(node.value):
-            return node
-        return self.spec.deref(node.value, node.where)
+        return node if self._sibling_ref(node) else self.spec.deref(node.value, node.where)
+
+    def _sibling_ref(self, node: Node) -> bool:
+        return self.spec.family == "3.1" and schema_siblings(node.value)
 
     def _with_siblings(self, node: Node) -> SchemaView:
         own = self._build(Node({k: v for k, v in node.value.items() if k != "$ref"}, node.where))

@@ -279,3 +279,27 @@ def test_a_change_lists_its_operations_in_document_order(tmp_path: Path) -> None
     assert len(changes) == 1
     assert changes[0].operations == ("GET /zoo", "POST /zoo", "GET /ant", "DELETE /middle")
     assert changes[0].operation == "GET /zoo"
+
+
+def test_a_required_change_has_one_subject_in_both_directions(tmp_path: Path) -> None:
+    """A property that became optional while its owner turned from an inline schema into a
+    component is named by that component in both directions (found by the mirror property
+    above: the subject once followed the new side's owner only)."""
+    shared = {"$ref": "#/components/schemas/Shared"}
+
+    def version(name_schema: dict[str, Any], component: dict[str, Any]) -> dict[str, Any]:
+        body = {"content": {"application/json": {"schema": {"type": "object", "properties": {"name": name_schema}}}}}
+        return {
+            "openapi": "3.0.3",
+            "info": {"title": "t", "version": "1"},
+            "paths": {"/owners": {"post": {"requestBody": body, "responses": {"200": {"description": "ok"}}}}},
+            "components": {"schemas": {"Shared": component}},
+        }
+
+    a = version({"type": "object", "properties": {"id": shared}, "required": ["id"]}, {"type": "object", "properties": {}})
+    b = version(shared, {"type": "object", "properties": {"id": shared}})
+    old, new = _load(a, tmp_path, "a.json"), _load(b, tmp_path, "b.json")
+    forward, backward = compare(old, new), compare(new, old)
+    assert _signature(forward) == _signature(backward, swap=True)
+    assert [c.subject for c in forward if c.kind == "schema.required.changed"] == ["Shared.id"]
+    assert [c.subject for c in backward if c.kind == "schema.required.changed"] == ["Shared.id"]

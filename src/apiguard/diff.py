@@ -846,10 +846,13 @@ class Differ:
                 # property of a shared component is one finding wherever it is included.
                 old_at = ov.required[name] if was else _owner(ov.properties[name].where, ov.where)
                 new_at = nv.required[name] if now else _owner(nv.properties[name].where, nv.where)
-                self.add(
-                    "schema.required.changed", d, old_at, new_at,
-                    _owner_subject(nv.properties[name].where, f"{subject}.{name}"), was, now, name=name,
-                )
+                # Named by the component that declares it on either side (by the path when the
+                # two sides name different ones): the new side alone gave a change and its
+                # mirror image different subjects.
+                path = f"{subject}.{name}"
+                owners = {_owner_subject(ov.properties[name].where, path), _owner_subject(nv.properties[name].where, path)} - {path}
+                owner = owners.pop() if len(owners) == 1 else path
+                self.add("schema.required.changed", d, old_at, new_at, owner, was, now, name=name)
             self.schema(ov.properties[name], nv.properties[name], d, f"{subject}.{name}")
         # `required` naming a property that is not declared still binds the payload.
         for name in [k for k in _only(nv.required, ov.required) if k not in nv.properties and k not in ov.properties]:

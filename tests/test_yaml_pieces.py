@@ -24,17 +24,23 @@ REPO = Path(__file__).resolve().parents[1]
 SPECS = REPO.parent / "shared" / "specs"
 
 
-def whole(text: str) -> Any:
-    return yaml_rs.loads(text, parse_datetime=False, duplicate_key_policy=yaml_rs.DuplicateKeyPolicy.Error)
+def whole(text: str, aliases: bool = True) -> Any:
+    """The parse the splitter's pieces must add up to (`aliases` false: any alias is an error,
+    as for a piece outside the alias span)."""
+    limits = yaml_rs.AliasLimits(max_total_replayed_events=D._ALIAS_EVENTS if aliases else 0, max_replay_stack_depth=64)
+    return yaml_rs.loads(text, parse_datetime=False, duplicate_key_policy=yaml_rs.DuplicateKeyPolicy.Error, alias_limits=limits)
 
 
 class Counting:
     def __init__(self) -> None:
         self.calls = 0
+        self.with_aliases: list[str] = []
 
-    def __call__(self, piece: str) -> Any:
+    def __call__(self, piece: str, aliases: bool) -> Any:
         self.calls += 1
-        return whole(piece)
+        if aliases:
+            self.with_aliases.append(piece)
+        return whole(piece, aliases)
 
 
 @pytest.fixture
@@ -94,9 +100,22 @@ CASES = {
     "single-quoted scalar over lines": ("a:\n  b: 'one\n    c: two'\n  d: 3\n", "split"),
     "flow mapping over lines": ("a:\n  b: {x: 1,\n  c: 2}\n  d: 3\n", "either"),
     "flow sequence over lines at column 0": ("a: [1,\nb, 2]\nc: 3\n", "either"),
-    "anchor and alias in different entries": ("a:\n  b: &x\n    k: 1\n  c: *x\n", "whole"),
-    "merge key": ("base: &b {k: 1}\nuse:\n  <<: *b\n  j: 2\n", "whole"),
+    "anchor and alias in different entries": ("a:\n  b: &x\n    k: 1\n  c: *x\nd: 1\n", "split"),
+    "anchor and alias with entries between and around them": (
+        "a:\n  b: 0\n  c: &x [1]\n  d: 2\n  e: *x\n  f: 3\ng:\n  h: 4\n", "split",
+    ),
+    "two anchors, the alias of the first after the second": (
+        "a:\n  b: &x 1\n  c: &y 2\nd:\n  e: *y\n  f: *x\ng: 5\n", "split",
+    ),
+    "an anchor and its alias in a flow collection": ("a:\n  b: [&x 1, *x]\n  c: 2\n", "split"),
+    "an anchor redefined": ("a:\n  b: &x 1\n  c: *x\n  d: &x 2\n  e: *x\nf: 0\n", "split"),
+    "an anchor with no alias": ("a:\n  b: &x 1\n  c: 2\nd: 3\n", "split"),
+    "merge key": ("base: &b {k: 1}\nuse:\n  <<: *b\n  j: 2\n", "either"),
     "alias with no anchor": ("a:\n  b: *x\n", "whole"),
+    "an alias before its anchor": ("a:\n  b: *x\n  c: &x 1\n", "whole"),
+    "ampersands and asterisks in text are no anchors": (
+        'a:\n  go: "x := &openai.Params{\\n}"\n  md: |\n    **bold** and *x\n  c: 1\n', "split",
+    ),
     "an ampersand in a URI template is no anchor": ("a:\n  u: https://x/{?q}{&page,per_page}\n  v: 1\n", "split"),
     "duplicate key in two pieces": ("a:\n  b: 1\n  c: 2\n  b: 3\n", "whole"),
     "duplicate top-level key": ("a: 1\nb: 2\na: 3\n", "whole"),
@@ -182,7 +201,9 @@ def test_every_yaml_file_here_reads_the_same_in_pieces(tiny: None) -> None:
 
 
 @pytest.mark.skipif(not SPECS.is_dir(), reason="needs ../shared/specs (the real specs) beside the repository")
-@pytest.mark.parametrize("name", ["stripe/new-e0123a3.yaml", "openai/new-f85dbe2.yaml", "github/new-1cf3739.converted.yaml"])
+@pytest.mark.parametrize(
+    "name", ["stripe/new-e0123a3.yaml", "openai/new-f85dbe2.yaml", "openai/old-5162af9.yaml", "github/new-1cf3739.converted.yaml"]
+)
 def test_real_specs_are_read_in_pieces_at_the_real_thresholds(name: str) -> None:
     text = (SPECS / name).read_text(encoding="utf-8")
     how, data, calls = in_pieces(text)
@@ -190,9 +211,9 @@ def test_real_specs_are_read_in_pieces_at_the_real_thresholds(name: str) -> None
     largest = Counting()
     sizes: list[int] = []
 
-    def measuring(piece: str) -> Any:
+    def measuring(piece: str, aliases: bool) -> Any:
         sizes.append(len(piece))
-        return largest(piece)
+        return largest(piece, aliases)
 
     D._load_in_pieces(text, measuring, {}.setdefault)
     # The point of the pieces: no piece is a large part of the file.
@@ -217,10 +238,13 @@ def test_the_parser_runs_in_pieces_inside_parse(monkeypatch: pytest.MonkeyPatch)
     doc = D.parse("big.yaml", text.encode())
     assert len(seen) > 3 and max(seen) < len(text) / 2
     assert same(doc.data, whole(text))
+    # An alias the splitter cannot pair with an anchor: the whole text goes to the parser, which
+    # reports the error at its line in the file.
     seen.clear()
-    anchored = text.replace("  /p0:\n    get:\n", "  /p0:\n    get: &g\n", 1)
-    D.parse("big.yaml", anchored.encode())
-    assert seen == [len(anchored)]
+    dangling = text.replace("  /p1500:\n    get:\n", "  /p1500:\n    get: *g\n    put:\n", 1)
+    with pytest.raises(InputError) as err:
+        D.parse("big.yaml", dangling.encode())
+    assert seen[-1] == len(dangling) and err.value.line == dangling.count("\n", 0, dangling.index("*g")) + 1
 
 
 def test_equal_strings_become_one_object_and_keys_keep_their_type(tiny: None) -> None:
@@ -243,3 +267,38 @@ def test_a_string_table_shares_strings_between_files() -> None:
     assert one.data["info"]["title"] is two.data["info"]["title"]
     three, four = D.parse("a.yaml", text.encode()), D.parse("b.yaml", text.encode())
     assert three.data == four.data and three.data["info"]["title"] is not four.data["info"]["title"]
+
+
+def test_a_piece_outside_the_alias_span_may_use_no_alias(tiny: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Should the span miss an anchor and its alias, their piece fails and the whole text is
+    parsed: a file's aliases never replay more than the one budget of a whole parse."""
+    text = "a:\n  b: [&x 1, *x]\n  c: 2\nd: 3\n"
+    assert check(text)[0] == "split"
+    monkeypatch.setattr(D, "_alias_span", lambda text: None)
+    assert check(text)[0] == "whole"
+
+
+def test_only_the_piece_that_holds_the_alias_span_may_replay_aliases() -> None:
+    paths = "".join(f"  /p{i}:\n    get:\n      operationId: op{i}\n      responses: {{}}\n" for i in range(3000))
+    schemas = "".join(f"    S{i}:\n      type: object\n      required: [a]\n" for i in range(3000))
+    text = "openapi: 3.0.3\npaths:\n" + paths + "components:\n  schemas:\n" + schemas
+    text = text.replace("    S1000:\n      type: object\n      required: [a]", "    S1000:\n      type: object\n      required: &req [a]", 1)
+    text = text.replace("    S1040:\n      type: object\n      required: [a]", "    S1040:\n      type: object\n      required: *req", 1)
+    text = text.replace("    S1090:\n      type: object\n      required: [a]", "    S1090:\n      type: object\n      required: *req", 1)
+    load = Counting()
+    data = D._load_in_pieces(text, load, {}.setdefault)
+    assert same(data, whole(text)) and load.calls > 10
+    assert len(load.with_aliases) == 1
+    (aliased,) = load.with_aliases
+    assert "&req" in aliased and aliased.count("*req") == 2 and len(aliased) < len(text) / 20
+
+
+def test_an_alias_bomb_in_a_large_file_is_refused(tmp_path: Path) -> None:
+    """The alias budget holds for a file large enough to be parsed in pieces."""
+    bomb = ["x-lol:", '  l0: &l0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    bomb += [f"  l{i}: &l{i} [" + ", ".join([f"*l{i - 1}"] * 9) + "]" for i in range(1, 10)]
+    paths = "".join(f"  /p{i}:\n    get:\n      responses: {{}}\n" for i in range(2000))
+    text = "openapi: 3.0.3\ninfo:\n  title: t\n  version: '1'\npaths:\n" + paths + "\n".join(bomb) + "\n" + paths.replace("/p", "/q")
+    assert len(text) > 4 * D._SPLIT_ABOVE
+    with pytest.raises(InputError, match="(?i)alias"):
+        D.parse("laughs.yaml", text.encode())

@@ -445,12 +445,12 @@ def _parse_yaml(name: str, text: str) -> Any:
     _check_tags(name, text)
     import yaml_rs
 
-    def load(piece: str) -> Any:
+    def load(piece: str, aliases: bool = True) -> Any:
         return yaml_rs.loads(
             piece,
             parse_datetime=False,
             duplicate_key_policy=yaml_rs.DuplicateKeyPolicy.Error,
-            alias_limits=yaml_rs.AliasLimits(max_total_replayed_events=200_000, max_replay_stack_depth=64),
+            alias_limits=yaml_rs.AliasLimits(max_total_replayed_events=_ALIAS_EVENTS if aliases else 0, max_replay_stack_depth=64),
         )
 
     share = (_strings if _strings is not None else {}).setdefault
@@ -504,13 +504,16 @@ def _parse_yaml(name: str, text: str) -> Any:
 # memory is then that of the largest piece, and the data is the same (tests/test_yaml_pieces.py
 # compares both readings of every YAML file of the repository and the real specs, split as
 # finely as it goes; tests/test_properties.py does so on generated specs). Whatever it cannot be
-# sure of is parsed whole: an anchor anywhere (an alias in one piece cannot see an anchor in
-# another), directives or document markers, an entry whose lines are not where a block mapping
-# puts them; a parse error or a key found twice sends the whole file to the parser again, so
-# errors are reported at their place in the file.
+# sure of is parsed whole: directives or document markers, an entry whose lines are not where a
+# block mapping puts them; a parse error or a key found twice sends the whole file to the
+# parser again, so errors are reported at their place in the file. Anchors and their aliases
+# stay together: the stretch from the first to the last of them is one piece, and every other
+# piece must parse without an alias (an alias in one piece cannot see an anchor in another).
+_ALIAS_EVENTS = 200_000  # events the aliases of one file may replay (a billion-laughs guard)
 _SPLIT_ABOVE = 32_000  # characters: an entry larger than this is parsed in pieces when it can be
 _GROUP_UP_TO = 16_000  # characters: neighbouring small entries are parsed together up to this
-_AMPERSAND = re.compile(r"&[^\s\[\]{},]")
+_ANCHOR_NAME = re.compile(r"&([^\s\[\]{},]+)")
+_ALIAS_NAME = re.compile(r"\*([^\s\[\]{},]+)")
 _DOC_MARKER = re.compile(r"\n(?:---|\.\.\.|%)")
 # A header line `key:` with nothing after it but a comment: the value is on the lines below.
 _ENTRY_HEADER = re.compile(r"""(?:[A-Za-z0-9_./$][^:#\n"']*|"[^"\\\n]*"|'[^'\n]*'):[ \t]*(?:#[^\n]*)?\r?""")
@@ -526,16 +529,33 @@ class _Unsplit(Exception):
     """This part must be parsed as one piece."""
 
 
-def _has_anchor(text: str) -> bool:
-    """Whether `text` may define a YAML anchor: an `&name` where a node can start (after
-    whitespace, `,` or `:`, or after flow brackets that follow one of those). Errs towards yes."""
-    for m in _AMPERSAND.finditer(text):
-        i = m.start() - 1
-        while i >= 0 and text[i] in "[{":
-            i -= 1
-        if i < 0 or text[i] in " \t\r\n,:":
-            return True
-    return False
+def _at_node_start(text: str, i: int) -> bool:
+    """Whether the `&` or `*` at `i` stands where a node can start (after whitespace, `,` or
+    `:`, or after flow brackets that follow one of those), so it may be an anchor or an alias."""
+    i -= 1
+    while i >= 0 and text[i] in "[{":
+        i -= 1
+    return i < 0 or text[i] in " \t\r\n,:"
+
+
+def _alias_span(text: str) -> tuple[int, int] | None:
+    """From the first to the end of the last of the anchors that an alias may name and those
+    aliases, or None when there is no such pair: the part of the text that must be parsed in
+    one piece, since an alias cannot see an anchor in another piece. Errs towards a wider span
+    (an `&` or a `*` in a quoted string looks the same here); one that is too narrow only costs
+    a parse of the whole file, because outside this span a piece may use no alias at all."""
+    anchors: dict[str, list[int]] = {}
+    for m in _ANCHOR_NAME.finditer(text):
+        if _at_node_start(text, m.start()):
+            anchors.setdefault(m.group(1), []).append(m.start())
+    if not anchors:
+        return None
+    lo, hi = len(text), -1
+    for m in _ALIAS_NAME.finditer(text):
+        at = anchors.get(m.group(1))
+        if at is not None and _at_node_start(text, m.start()):
+            lo, hi = min(lo, at[0], m.start()), max(hi, at[-1] + 1, m.end())
+    return (lo, hi) if hi >= 0 else None
 
 
 _PATTERNS: dict[tuple[str, int], re.Pattern[str]] = {}
@@ -555,16 +575,19 @@ def _pattern(kind: str, n: int) -> re.Pattern[str]:
     return found
 
 
-def _load_in_pieces(text: str, load: Callable[[str], Any], share: Callable[[str, str], str]) -> Any:
-    """The data of `text`, parsed in pieces by `load`, its strings shared through `share` as
-    the pieces come in; raises _Whole when it must be parsed whole."""
+def _load_in_pieces(text: str, load: Callable[[str, bool], Any], share: Callable[[str, str], str]) -> Any:
+    """The data of `text`, parsed in pieces by `load(piece, aliases)`, its strings shared
+    through `share` as the pieces come in; raises _Whole when it must be parsed whole. `aliases`
+    is true for the one piece that holds the alias span (see `_alias_span`): any other piece
+    must parse with no alias, so the pieces together replay no more than the whole file may."""
     start = 0
     if text.startswith("---") and text[3:4] in ("\n", "\r"):
         start = text.find("\n") + 1  # the one document's start marker
-    if len(text) - start <= _SPLIT_ABOVE or _DOC_MARKER.search(text, start) or _has_anchor(text):
+    if len(text) - start <= _SPLIT_ABOVE or _DOC_MARKER.search(text, start):
         raise _Whole
+    pieces = _Pieces(text, lambda piece, aliases: _shared(load(piece, aliases), share), _alias_span(text))
     try:
-        return _mapping_in_pieces(text, start, len(text), 0, lambda piece: _shared(load(piece), share))
+        return pieces.mapping(start, len(text), 0)
     except _Unsplit:
         raise _Whole from None
 
@@ -602,59 +625,74 @@ def _shared(node: Any, share: Callable[[str, str], str], depth: int = 0) -> Any:
     return node
 
 
-def _mapping_in_pieces(text: str, start: int, end: int, n: int, load: Callable[[str], Any]) -> dict[str, Any]:
-    """The block mapping whose entries start at indentation `n` in text[start:end]."""
-    starts = [m.start() + 1 for m in _pattern("entry", n).finditer(text, start, end)]
-    if _pattern("head", n).match(text, start, end):
-        starts.insert(0, start)
-    elif not starts or _CONTENT_LINE.search(text, start, starts[0]):
-        raise _Unsplit  # something other than comments before the first entry
-    starts.append(end)
-    out: dict[str, Any] = {}
-    i, last = 0, len(starts) - 1
-    while i < last:
-        a, b = starts[i], starts[i + 1]
-        if b - a > _SPLIT_ABOVE:
-            entry = _entry_in_pieces(text, a, b, n, load)
-            if entry is not None:
-                if entry[0] in out:
-                    raise _Whole
-                out[entry[0]] = entry[1]
-                i += 1
-                continue
-        j = i + 1
-        while j < last and starts[j + 1] - a <= _GROUP_UP_TO:
-            j += 1
-        part = load(text[a : starts[j]])
-        if type(part) is not dict or not out.keys().isdisjoint(part):
+class _Pieces:
+    """Splits one text; `span` is the part that must stay in one piece (see `_alias_span`)."""
+
+    def __init__(self, text: str, load: Callable[[str, bool], Any], span: tuple[int, int] | None) -> None:
+        self.text, self.load, self.span = text, load, span
+
+    def _touches(self, a: int, b: int) -> bool:
+        return self.span is not None and self.span[0] < b and self.span[1] > a
+
+    def _holds(self, a: int, b: int) -> bool:
+        return self.span is not None and a <= self.span[0] and self.span[1] <= b
+
+    def mapping(self, start: int, end: int, n: int) -> dict[str, Any]:
+        """The block mapping whose entries start at indentation `n` in text[start:end]."""
+        text = self.text
+        starts = [m.start() + 1 for m in _pattern("entry", n).finditer(text, start, end)]
+        if _pattern("head", n).match(text, start, end):
+            starts.insert(0, start)
+        elif not starts or _CONTENT_LINE.search(text, start, starts[0]):
+            raise _Unsplit  # something other than comments before the first entry
+        starts.append(end)
+        out: dict[str, Any] = {}
+        i, last = 0, len(starts) - 1
+        while i < last:
+            a, b = starts[i], starts[i + 1]
+            if b - a > _SPLIT_ABOVE and (self._holds(a, b) or not self._touches(a, b)):
+                entry = self._entry(a, b, n)
+                if entry is not None:
+                    if entry[0] in out:
+                        raise _Whole
+                    out[entry[0]] = entry[1]
+                    i += 1
+                    continue
+            j = i + 1
+            while j < last and starts[j + 1] - a <= _GROUP_UP_TO:
+                j += 1
+            while j < last and self._touches(a, starts[j]) and self.span[1] > starts[j]:  # type: ignore[index]
+                j += 1  # the alias span goes on past this group: it takes the next entry too
+            part = self.load(text[a : starts[j]], self._holds(a, starts[j]))
+            if type(part) is not dict or not out.keys().isdisjoint(part):
+                raise _Whole
+            out.update(part)
+            i = j
+        return out
+
+    def _entry(self, a: int, b: int, n: int) -> tuple[Any, Any] | None:
+        """A large entry `key:` whose value is a block mapping on the lines below, as (key,
+        value) parsed in pieces; None when it is anything else (it is then parsed as one piece)."""
+        text = self.text
+        eol = text.find("\n", a, b)
+        if eol < 0 or not _ENTRY_HEADER.fullmatch(text, a + n, eol) or self._touches(a, eol + 1):
+            return None
+        first = _CONTENT_LINE.search(text, eol + 1, b)
+        if first is None:
+            return None
+        inner = len(first.group(1))
+        if inner <= n or first.group(2) == "-" or _pattern("shallow", inner).search(text, eol + 1, b):
+            return None  # not a block mapping indented under the key, or lines outside its indentation
+        head = self.load(text[a + n : eol], False)
+        if type(head) is not dict or len(head) != 1:
             raise _Whole
-        out.update(part)
-        i = j
-    return out
-
-
-def _entry_in_pieces(text: str, a: int, b: int, n: int, load: Callable[[str], Any]) -> tuple[Any, Any] | None:
-    """A large entry `key:` whose value is a block mapping on the lines below, as (key, value)
-    parsed in pieces; None when it is anything else (it is then parsed as one piece)."""
-    eol = text.find("\n", a, b)
-    if eol < 0 or not _ENTRY_HEADER.fullmatch(text, a + n, eol):
-        return None
-    first = _CONTENT_LINE.search(text, eol + 1, b)
-    if first is None:
-        return None
-    inner = len(first.group(1))
-    if inner <= n or first.group(2) == "-" or _pattern("shallow", inner).search(text, eol + 1, b):
-        return None  # not a block mapping indented under the key, or lines outside its indentation
-    head = load(text[a + n : eol])
-    if type(head) is not dict or len(head) != 1:
-        raise _Whole
-    (key, nothing), = head.items()
-    if nothing is not None:
-        return None
-    try:
-        return key, _mapping_in_pieces(text, eol + 1, b, inner, load)
-    except _Unsplit:
-        return None
+        (key, nothing), = head.items()
+        if nothing is not None:
+            return None
+        try:
+            return key, self.mapping(eol + 1, b, inner)
+        except _Unsplit:
+            return None
 
 
 _PLAIN_KEYS = frozenset((str, int, float, bool, type(None)))
@@ -977,6 +1015,10 @@ class _YamlLocator(_Locator):
                 if hit is None:
                     raise _Unsure
                 result, node = hit
+                if node and node[0] == "lazy":
+                    # Worked out only when first walked into, then kept in the table.
+                    node = self._value_node(node[1], node[2], node[3])
+                    table[token] = (result, node)
             else:
                 table = self._seq_table(nstart, nend, indent)
                 if not token.isdigit() or int(token) >= len(table):
@@ -1074,9 +1116,11 @@ class _YamlLocator(_Locator):
             if name in table:
                 raise _Unsure
             table[name] = (koff, ("lazy", after, vend, indent))
-        view = _MapView(self, table)
-        self._tables[key] = view
-        return view
+        # The table is a plain dict that holds no reference back to the locator: a cycle would
+        # keep the locator, its text and the parsed data alive after the run (the CLI runs with
+        # the cyclic collector off).
+        self._tables[key] = table
+        return table
 
     def _seq_table(self, start: int, end: int, indent: int) -> list[tuple[int, Any]]:
         key = (start, -1 - indent)
@@ -1246,25 +1290,6 @@ def _unquote_flow(raw: str) -> str:
     if raw.startswith("'"):
         return raw[1:-1].replace("''", "'")
     return raw
-
-
-class _MapView(dict):
-    """A mapping table whose child nodes are worked out only when first walked into."""
-
-    def __init__(self, owner: _YamlLocator, table: dict[str, tuple[int, Any]]) -> None:
-        super().__init__(table)
-        self._owner = owner
-
-    def get(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
-        hit = dict.get(self, key)
-        if hit is None:
-            return default
-        koff, node = hit
-        if node and node[0] == "lazy":
-            _, after, vend, indent = node
-            node = self._owner._value_node(after, vend, indent)
-            dict.__setitem__(self, key, (koff, node))
-        return koff, node
 
 
 _ANY_SPACE = re.compile(r"\s*", re.A)

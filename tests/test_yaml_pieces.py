@@ -302,3 +302,48 @@ def test_an_alias_bomb_in_a_large_file_is_refused(tmp_path: Path) -> None:
     assert len(text) > 4 * D._SPLIT_ABOVE
     with pytest.raises(InputError, match="(?i)alias"):
         D.parse("laughs.yaml", text.encode())
+
+
+def _non_ascii_spec(n: int = 1500) -> str:
+    # 'à' is C3 A0 in UTF-8 and U+0085 is C2 85: in the byte view those bytes are a no-break
+    # space and a next-line character, which Python's str methods take for whitespace and breaks.
+    entries = "".join(
+        f"  /p{i}:\n    get:\n      summary: \"café à 😀 \u0085 {i}\"\n      operationId: op{i}\n      responses: {{}}\n"
+        for i in range(n)
+    )
+    return "openapi: 3.0.3\ninfo:\n  title: ключ\n  version: '1'\npaths:\n  /é:\n    get: {responses: {}}\n" + entries
+
+
+def test_a_large_non_ascii_file_is_parsed_from_its_byte_view(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Its pieces are decoded one at a time: the decoded text of the whole file (two bytes a
+    character here, four with the emoji) is never made, and the data is the same."""
+    text = _non_ascii_spec()
+    seen: list[int] = []
+    real = yaml_rs.loads
+
+    def spy(piece: str, **kw: Any) -> Any:
+        seen.append(len(piece))
+        return real(piece, **kw)
+
+    def no_decode(name: str, raw: bytes) -> str:
+        raise AssertionError("the whole text was decoded")
+
+    monkeypatch.setattr(yaml_rs, "loads", spy)
+    monkeypatch.setattr(D, "decode", no_decode)
+    doc = D.parse("big.yaml", text.encode())
+    assert len(seen) > 3 and max(seen) < len(text) / 2
+    assert same(doc.data, whole(text)) and doc.data["info"]["title"] == "ключ"
+    assert doc.text == D.byte_view(text)
+    assert doc.locate("/paths/~1p7/get/summary").line == text.split("\n").index("  /p7:") + 3
+
+
+def test_errors_in_a_large_non_ascii_file_are_placed_in_characters() -> None:
+    text = _non_ascii_spec()
+    broken = text.replace("      operationId: op700\n", "      operationId: [é, op700\n", 1)
+    with pytest.raises(InputError) as err:
+        D.parse("big.yaml", broken.encode())
+    assert err.value.line is not None and err.value.line > broken.count("\n", 0, broken.index("[é, op700"))
+    bad_bytes = text.encode().replace("op900\n".encode(), b"op\xff900\n", 1)
+    with pytest.raises(InputError) as err:
+        D.parse("big.yaml", bad_bytes)
+    assert "UTF-8" in err.value.message and err.value.line == text.split("\n").index("      operationId: op900") + 1

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from array import array
 import bisect
+import codecs
 from itertools import accumulate, chain
 import json
 import os
@@ -178,6 +179,14 @@ def parse(name: str, raw: bytes) -> Document:
             return Document(name, view, _parse_json_view(name, view), "json", view=view)
         except (InputError, UnicodeDecodeError, _NotPlain):
             pass  # read it again below, for the exact error or a YAML reading
+    view = _utf8_view(raw) if len(raw) > _SPLIT_ABOVE else None
+    if view is not None:
+        first = _WS.match(view).end()
+        if first < len(view) and view[first] not in "{[":
+            # A large YAML file is split and parsed from its byte view; the decoded text (two
+            # bytes a character once one character is beyond Latin-1: the Stripe and OpenAI
+            # specs) is made only if the file has to be parsed whole.
+            return Document(name, view, _parse_yaml(name, view, whole=lambda: real_text(view)), "yaml", view=view)
     text = decode(name, raw)
     first = _WS.match(text).end()  # no copy of a 4 MB string just to look at its start
     if first == len(text) or text.isspace():
@@ -210,6 +219,23 @@ def _view_of(raw: bytes, text: str) -> str:
     if raw.startswith(_UTF16_BOMS):
         return byte_view(text)
     return (raw[3:] if raw.startswith(_UTF8_BOM) else raw).decode("latin-1")
+
+
+def _utf8_view(raw: bytes) -> str | None:
+    """The byte view of `raw` (see `byte_view`) when it is valid UTF-8 text with no byte-order
+    mark but UTF-8's, checked a slice at a time so the decoded text never exists; None for
+    anything else, which `decode` then reads or reports."""
+    if b"\x00" in raw[:8192] or raw.startswith(_UTF16_BOMS):
+        return None
+    body = memoryview(raw)[3:] if raw.startswith(_UTF8_BOM) else memoryview(raw)
+    check = codecs.getincrementaldecoder("utf-8")()
+    try:
+        for i in range(0, len(body), 1 << 16):
+            check.decode(body[i : i + (1 << 16)])
+        check.decode(b"", True)
+    except UnicodeDecodeError:
+        return None
+    return codecs.latin_1_decode(body)[0]
 
 
 def decode(name: str, raw: bytes) -> str:
@@ -430,7 +456,15 @@ def _check_tags(name: str, text: str) -> None:
         return  # not a tag problem; the fast parser reports syntax errors with positions
 
 
-def _parse_yaml(name: str, text: str) -> Any:
+def _parse_yaml(name: str, text: str, whole: Callable[[], str] | None = None) -> Any:
+    """The data of YAML `text`. With `whole`, `text` is a byte view (see `byte_view`) and
+    `whole()` makes the real text: each piece is decoded on its own, and the whole text only
+    for a parse of the whole file or an error report."""
+    if whole is None:
+        real: Callable[[str], str] = lambda piece: piece  # noqa: E731
+        whole = lambda: text  # noqa: E731
+    else:
+        real = real_text
     deep = text.find(_DEEP_INDENT)
     if deep < 0:
         deep = text.find(_DEEP_DASHES)
@@ -442,12 +476,13 @@ def _parse_yaml(name: str, text: str) -> Any:
             line=line,
             hint="flatten the document; no OpenAPI spec needs this depth",
         )
-    _check_tags(name, text)
+    if _tag_candidate(text):
+        _check_tags(name, whole())
     import yaml_rs
 
     def load(piece: str, aliases: bool = True) -> Any:
         return yaml_rs.loads(
-            piece,
+            real(piece),
             parse_datetime=False,
             duplicate_key_policy=yaml_rs.DuplicateKeyPolicy.Error,
             alias_limits=yaml_rs.AliasLimits(max_total_replayed_events=_ALIAS_EVENTS if aliases else 0, max_replay_stack_depth=64),
@@ -460,14 +495,17 @@ def _parse_yaml(name: str, text: str) -> Any:
             return _load_in_pieces(text, load, share)
         except (_Whole, yaml_rs.YAMLDecodeError):
             data = load(text)  # the exact error, placed in the whole file, or the data
+            # (`load` decodes a byte view's text, which lives only as long as this parse)
         # A large file parsed whole keeps its own strings: sharing them would hold two trees.
         return _shared(data, share) if len(text) <= _SPLIT_ABOVE else data
 
     try:
         data = _yaml_executor().submit(run).result()
     except yaml_rs.YAMLDecodeError as exc:
-        raise _yaml_error(name, text, exc) from None
+        raise _yaml_error(name, whole(), exc) from None
     problem = _shape_problem(data, MAX_DEPTH)
+    if problem is not None:
+        text = whole()
     if problem == "complex-key":
         m = re.search(r"^[ \t]*(?:- )*\?(?:[ \t]|$)|^[ \t]*(?:- )*[\[{]", text, re.M)
         raise InputError(

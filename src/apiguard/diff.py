@@ -69,7 +69,8 @@ def compare(old: Spec, new: Spec) -> list[Change]:
 class Differ:
     def __init__(self, old: Spec, new: Spec) -> None:
         self.old, self.new = old, new
-        self.vo, self.vn = Viewer(old), Viewer(new)
+        pointers: dict[str, str] = {}
+        self.vo, self.vn = Viewer(old, pointers), Viewer(new, pointers)
         self._recs: dict[tuple[Any, ...], _Rec] = {}
         # The pair graph: each compared (old, new, direction) pair, the changes found directly in
         # it and the pairs it reached. Operations are attributed once, at the end, by walking it.

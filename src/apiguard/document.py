@@ -121,10 +121,10 @@ class Document:
 
 
 def _line_starts(text: str, chunk: int = 1 << 18) -> array:
-    """The offset of every line start, as machine integers (8 bytes each, not a 36-byte int
-    object). In C: the lengths of the lines, each plus its newline, summed up, a slice of the
-    text at a time so the lines never exist as strings all at once."""
-    starts = array("q", [0])
+    """The offset of every line start, as machine integers (4 bytes each below 2 GB of text,
+    not a 36-byte int object). In C: the lengths of the lines, each plus its newline, summed
+    up, a slice of the text at a time so the lines never exist as strings all at once."""
+    starts = array("i" if len(text) < 1 << 31 else "q", [0])
     base = 0
     n = len(text)
     while base < n:

@@ -125,3 +125,18 @@ def test_public_api() -> None:
     findings = apiguard.lint(new)
     assert {f.rule for f in findings} == {"error-responses-documented", "rate-limit-429-missing", "rate-limit-headers-missing"}
     assert len(findings) == 12 and {f.level for f in findings} == {apiguard.Level.WARNING}
+
+
+def test_a_diff_run_imports_no_lint_rule_module() -> None:
+    """A diff judges changes with the compat rules only: the lint pack's modules (and what
+    they import) would only add to its memory."""
+    script = (
+        "import sys\n"
+        "from apiguard.cli import main\n"
+        f"sys.argv = ['apiguard', 'diff', {str(EXAMPLES / 'petstore-v1.yaml')!r}, {str(EXAMPLES / 'petstore-v2.yaml')!r}, '--format', 'json']\n"
+        "try:\n    main()\nexcept SystemExit as exc:\n    code = exc.code\n"
+        "print('LINT', sorted(m for m in sys.modules if m.startswith('apiguard.rules.lint')), code, file=sys.stderr)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    last = proc.stderr.strip().splitlines()[-1]
+    assert last == "LINT [] 1", proc.stderr[-2000:]

@@ -416,7 +416,7 @@ def _rule_docs() -> dict:  # type: ignore[type-arg]
 def _rule_ids(kind: str) -> tuple[str, ...]:
     from .registry import load_rules
 
-    ids = [r.id for r in load_rules().values() if r.kind == kind]
+    ids = [r.id for r in load_rules(kind).values()]
     if kind == "lint":
         ids.append("spec-invalid")
     return tuple(sorted(ids))
@@ -547,7 +547,8 @@ def _collect_one(kind: str, item, base: Optional[str], settings: dict):  # type:
 
     load_opts = settings["load"]
     day, rulesets = settings["today"], settings["rulesets"]
-    compat, lint_ids = _rule_ids("compat"), _rule_ids("lint")
+    compat = _rule_ids("compat")
+    lint_ids = _rule_ids("lint") if kind != "diff" else ()
     if kind == "lint":
         spec = load_spec(item, load_opts(Level.ERROR))
         custom, _, ids = _custom(rulesets, spec)

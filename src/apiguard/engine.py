@@ -104,7 +104,7 @@ def compare(
     """Diff two loaded specs and judge every change."""
     from .rules.compat._common import Context
 
-    rules = load_rules()
+    rules = load_rules("compat")
     ctx = Context(old=old, new=new, today=today or dt.date.today(), min_notice_days=min_notice_days)
     changes = diff.compare(old, new)
     by_kind: dict[str, list[Any]] = {}
@@ -189,6 +189,8 @@ def lint(
 
 def check_options(options: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """Validate lint family options against their schemas; unknown families are refused."""
+    if not options:
+        return {}  # and no lint module imported for nothing: a diff has no use for them
     from .errors import UsageError
     from .rules.lint._common import FAMILY_OPTIONS
 

@@ -575,6 +575,11 @@ class Differ:
                 self._schema(ov, nv, direction, _subject_of(nv.where, subject) if named else subject)
             finally:
                 self._stack.pop()
+            # This pair is done: its views are built again should another pair need them (the
+            # other direction, a renamed partner), which costs less than keeping every view
+            # of the walk until it ends.
+            self.vo.forget(o)
+            self.vn.forget(n)
         else:
             self._link(info)
 

@@ -135,6 +135,10 @@ class Viewer:
             self._cache[node.where] = hit
         return hit
 
+    def forget(self, node: Node) -> None:
+        """Drop the cached view of `node` (a target, see `target`)."""
+        self._cache.pop(node.where, None)
+
     def target(self, node: Node) -> Node:
         """The node a schema's view is built from: the end of its `$ref` chain, except for an
         OpenAPI 3.1 `$ref` with constraining keywords beside it (`{$ref: Pet, readOnly: true}`),

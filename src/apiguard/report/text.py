@@ -36,7 +36,10 @@ def _run(console: Console, run: Run) -> None:
                 f"          {escape(f.message)}"
             )
             if f.location is not None and f.old_location is not None:
-                console.print(f"          [dim]was at {escape(str(f.old_location))}[/dim]")
+                # What was removed or changed was at its old place; what was added was not
+                # anywhere before, and its old location is the place it was added to.
+                label = "added to what is at" if f.rule.endswith("-added") else "was at"
+                console.print(f"          [dim]{label} {escape(str(f.old_location))} in the old version[/dim]")
             if len(f.operations) > 1:
                 others = ", ".join(f.operations[1:4]) + (", ..." if len(f.operations) > 4 else "")
                 console.print(f"          [dim]also reached by {len(f.operations) - 1} more: {escape(others)}[/dim]")

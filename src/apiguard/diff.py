@@ -555,6 +555,7 @@ class Differ:
 
     # -- schemas ---------------------------------------------------------------------------
     def schema(self, o: Node, n: Node, direction: str, subject: str) -> None:
+        sites = (o.where, n.where)  # where each side is written, before references are followed
         o = self.vo.target(o)
         n = self.vn.target(n)
         key = (o.where, n.where, direction)
@@ -572,7 +573,7 @@ class Differ:
                 # Named after the component both sides are (the new name if it was renamed); a
                 # reference replaced by an inline schema, or back, keeps the path to it.
                 named = _subject_of(nv.where, "") and _subject_of(ov.where, "")
-                self._schema(ov, nv, direction, _subject_of(nv.where, subject) if named else subject)
+                self._schema(ov, nv, direction, _subject_of(nv.where, subject) if named else subject, sites)
             finally:
                 self._stack.pop()
             # This pair is done: its views are built again should another pair need them (the
@@ -728,7 +729,7 @@ class Differ:
                         seen.add(id(child))
                         todo.append(child)
 
-    def _schema(self, ov: SchemaView, nv: SchemaView, d: str, subject: str) -> None:
+    def _schema(self, ov: SchemaView, nv: SchemaView, d: str, subject: str, sites: tuple[Where, Where] | None = None) -> None:
         ow, nw = ov.where, nv.where
         if ov.boolean is not None or nv.boolean is not None:
             if ov.boolean != nv.boolean:
@@ -754,7 +755,13 @@ class Differ:
         if ov.types != nv.types:
             self.add("schema.type.changed", d, ow, nw, subject, _types(ov.types), _types(nv.types))
         if ov.nullable != nv.nullable:
-            self.add("schema.nullable.changed", d, ow, nw, subject, ov.nullable, nv.nullable)
+            at = (ow, nw)
+            if sites is not None and (ow == sites[0]) != (nw == sites[1]):
+                # One side is written where it is used (`oneOf: [{type: 'null'}, {$ref: X}]`,
+                # or `allOf: [$ref] + nullable`), the other is a bare reference to X: X itself
+                # did not change, the place that uses it did.
+                at = sites
+            self.add("schema.nullable.changed", d, at[0], at[1], subject, ov.nullable, nv.nullable)
         for kw in _both(ov.keywords, nv.keywords):
             a, b = ov.keywords.get(kw), nv.keywords.get(kw)
             av, bv = (a[0] if a else None), (b[0] if b else None)

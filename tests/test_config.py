@@ -227,7 +227,7 @@ def test_inline_ignore_in_the_old_version_covers_a_removal(tmp_path: Path) -> No
     old.write_text(SPEC.replace("  /internal/health:\n    get:\n", "  /internal/health:\n    get:\n      x-apiguard-ignore: [operation-removed-without-deprecation]\n"), encoding="utf-8")
     new.write_text(SPEC.split("  /internal/health:")[0], encoding="utf-8")
     proc = apiguard(tmp_path, "diff", "old.yaml", "new.yaml", "--format", "json")
-    assert proc.returncode == 0 and findings(proc) == []
+    assert proc.returncode == 0 and findings(proc) == [] and json.loads(proc.stdout)["summary"]["suppressed"] == 1
     old.write_text(SPEC, encoding="utf-8")
     proc = apiguard(tmp_path, "diff", "old.yaml", "new.yaml", "--format", "json")
     assert proc.returncode == 1 and [f["rule"] for f in findings(proc)] == ["operation-removed-without-deprecation"]
@@ -260,6 +260,10 @@ def test_baseline_accepts_todays_findings_and_new_breakage_still_fails(project: 
     assert {"rule": "operation-removed-without-deprecation", "pointer": "/paths/~1pets~1{petId}/delete"}.items() <= entries[0].items()
     after = apiguard(project, "check", "v1.yaml", "v2.yaml", "--format", "json")
     assert after.returncode == 0 and findings(after) == []
+    # The report says how much the baseline hides, so accepted debt stays visible.
+    assert json.loads(after.stdout)["summary"]["suppressed"] == len(entries)
+    said = apiguard(project, "check", "v1.yaml", "v2.yaml").stdout
+    assert f"0 findings: 0 errors, 0 warnings, 0 infos ({len(entries)} more suppressed by the configuration or x-apiguard-ignore)" in said, said
     # Running it again adds nothing; a further breaking change is not covered.
     assert "0 suppressions added" in apiguard(project, "baseline", "v1.yaml", "v2.yaml").stderr
     v3 = (project / "v2.yaml").read_text(encoding="utf-8").replace("    post:", "    x-was-post: true\n    put:", 1)

@@ -279,7 +279,8 @@ def _apply_policy(cfg, runs: list, today) -> list:  # type: ignore[no-untyped-de
     day = today or dt.date.today()
     families = _families()
     for run in runs:
-        run.findings = cfg.apply(run.findings, families, today=day)
+        run.findings, hidden = cfg.apply_counted(run.findings, families, today=day)
+        run.suppressed += hidden
     expired = cfg.expired(day)
     if expired:
         runs.append(Run(str(cfg.path), expired, rules=("suppression-expired",)))
@@ -554,8 +555,8 @@ def _collect_one(kind: str, item, base: Optional[str], settings: dict):  # type:
         custom, _, ids = _custom(rulesets, spec)
         findings = run_lint(spec, today=day, options=settings["options"]) + custom
         ignores = inline_ignores([spec])
-        findings = [f for f in findings if not inline_suppressed(f, ignores)]
-        return Run(spec.name, sort_findings(findings), rules=tuple(sorted(lint_ids + ids)))
+        kept = [f for f in findings if not inline_suppressed(f, ignores)]
+        return Run(spec.name, sort_findings(kept), rules=tuple(sorted(lint_ids + ids)), suppressed=len(findings) - len(kept))
     old_arg, new_arg = item
     if new_arg is None:
         return _removed_run(old_arg, base)
@@ -592,10 +593,11 @@ def _collect_one(kind: str, item, base: Optional[str], settings: dict):  # type:
         findings = findings + linted + custom
         ids = tuple(sorted(compat + lint_ids + custom_ids))
     ignores = inline_ignores([new, old])
-    findings = [f for f in findings if not inline_suppressed(f, ignores)]
+    kept = [f for f in findings if not inline_suppressed(f, ignores)]
     return Run(
         new.name,
-        sort_findings(findings),
+        sort_findings(kept),
+        suppressed=len(findings) - len(kept),
         base=old.name if old is not None else base_name,
         semver=result.semver if result is not None else ("none" if unchanged else "minor"),
         rules=ids,

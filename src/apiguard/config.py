@@ -104,6 +104,11 @@ class Config:
     def apply(self, findings: list[Finding], families: dict[str, str], *, today: dt.date) -> list[Finding]:
         """The findings a report shows: selected, not ignored, at their configured level and not
         suppressed by a live suppression."""
+        return self.apply_counted(findings, families, today=today)[0]
+
+    def apply_counted(self, findings: list[Finding], families: dict[str, str], *, today: dt.date) -> tuple[list[Finding], int]:
+        """`apply`, and how many of the findings a live suppression hid (what is not selected,
+        ignored or turned off is not counted: that is configuration, not accepted debt)."""
         # Suppressions by exact rule ID, so a baseline of a thousand entries is not matched
         # against every finding; those with a glob for a rule are tried for all.
         live = [s for s in self.suppressions if s.expires is None or s.expires >= today]
@@ -118,6 +123,7 @@ class Config:
             else:
                 by_rule.setdefault(s.rule, []).append(s)
         out = []
+        hidden = 0
         for f in findings:
             family = families.get(f.rule, "")
             if f.rule != "spec-invalid" and self.select and not _selected(f.rule, family, self.select):
@@ -136,9 +142,10 @@ class Config:
                         for prefix in _prefixes(loc.pointer):
                             candidates += by_place.get((f.rule, prefix), ())
             if any(s.matches(f, self.folder) for s in candidates):
+                hidden += 1
                 continue
             out.append(f)
-        return out
+        return out, hidden
 
     def expired(self, today: dt.date) -> list[Finding]:
         """One warning per suppression whose date has passed: it no longer hides anything."""

@@ -30,6 +30,7 @@ class Run:
     changes: list[Change] = field(default_factory=list)
     semver: str | None = None
     rules: tuple[str, ...] = ()  # every rule that ran (JUnit lists the passing ones too)
+    suppressed: int = 0  # findings hidden by a suppression (a baseline) or an x-apiguard-ignore
 
 
 @dataclass
@@ -44,6 +45,10 @@ class Report:
     @property
     def findings(self) -> list[Finding]:
         return [f for run in self.runs for f in run.findings]
+
+    @property
+    def suppressed(self) -> int:
+        return sum(run.suppressed for run in self.runs)
 
     def counts(self) -> dict[str, int]:
         out = {lvl.label: 0 for lvl in sorted(Level, reverse=True)}

@@ -62,5 +62,6 @@ def render_github(report: Report) -> str:
     counts = report.counts()
     summary = ", ".join(f"{counts[l.label]} {l.label}{'' if counts[l.label] == 1 else 's'}" for l in sorted(Level, reverse=True))
     bump = f"; required version bump: {report.semver}" if report.semver else ""
-    lines.append(f"apiguard {report.command}: {summary}{bump}")
+    hidden = f"; {report.suppressed} suppressed" if report.suppressed else ""
+    lines.append(f"apiguard {report.command}: {summary}{bump}{hidden}")
     return "\n".join(lines) + "\n"

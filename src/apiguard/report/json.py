@@ -59,7 +59,7 @@ def render_json(report: Report) -> str:
         "tool": {"name": "apiguard", "version": __version__},
         "command": report.command,
         "failOn": report.fail_on.label if report.fail_on is not None else "never",
-        "summary": {"counts": report.counts(), "semver": report.semver, "exitCode": report.exit_code},
+        "summary": {"counts": report.counts(), "suppressed": report.suppressed, "semver": report.semver, "exitCode": report.exit_code},
     }
     lines = ["{"]
     lines += [f"  {_compact(key)}: {_compact(value)}," for key, value in head.items()]

@@ -72,6 +72,9 @@ def render_markdown(report: Report, limit: int = LIMIT) -> str:
     line = f"**This check {verdict}** (fail on: {threshold})."
     if report.semver:
         line += f" Required version bump: **{report.semver}**."
+    if report.suppressed:
+        n = report.suppressed
+        line += f" {n} finding{'' if n == 1 else 's'} suppressed by the configuration or `x-apiguard-ignore`."
     head += [line, ""]
     if not report.findings:
         head.append("No findings.")

@@ -52,6 +52,8 @@ def summary(report: Report) -> str:
     text = f"{_plural(total, 'finding')}: " + ", ".join(parts)
     if len(report.runs) > 1:
         text += f" in {_plural(len(report.runs), 'spec')}"
+    if report.suppressed:
+        text += f" ({report.suppressed} more suppressed by the configuration or x-apiguard-ignore)"
     if report.semver:
         text += f". Required version bump: {report.semver}"
     return text + "."

@@ -347,3 +347,13 @@ def test_errors_in_a_large_non_ascii_file_are_placed_in_characters() -> None:
     with pytest.raises(InputError) as err:
         D.parse("big.yaml", bad_bytes)
     assert "UTF-8" in err.value.message and err.value.line == text.split("\n").index("      operationId: op900") + 1
+
+
+@pytest.mark.skipif(not SPECS.is_dir(), reason="needs ../shared/specs (the real specs) beside the repository")
+@pytest.mark.parametrize("name", ["stripe/old-4d2f301.yaml", "openai/old-5162af9.yaml"])
+def test_real_non_ascii_specs_read_from_the_byte_view_as_from_the_text(name: str) -> None:
+    raw = (SPECS / name).read_bytes()
+    assert not raw.isascii()
+    doc = D.parse(name, raw)
+    assert doc.text == raw.decode("latin-1")
+    assert same(doc.data, whole(raw.decode("utf-8")))

@@ -262,7 +262,7 @@ class Viewer:
             if value.get("nullable") is True or value.get("x-nullable") is True:
                 # `{nullable: true, allOf: [$ref: X]}` is how OpenAPI 3.0 (and Swagger 2.0's
                 # x-nullable) writes "X or null", a `$ref` allowing no siblings there. Read as
-                # meant, as oasdiff and the code generators do, not as 3.0.3's wording (no
+                # meant, as generated clients read it (`X | null`), not as 3.0.3's wording (no
                 # `type` beside it, so no effect): that a client may now get null must not pass.
                 view.nullable = True
         return view

@@ -279,7 +279,7 @@ def _apply_policy(cfg, runs: list, today) -> list:  # type: ignore[no-untyped-de
     day = today or dt.date.today()
     families = _families()
     for run in runs:
-        run.findings, hidden = cfg.apply_counted(run.findings, families, today=day)
+        run.findings, hidden = cfg.apply(run.findings, families, today=day)
         run.suppressed += hidden
     expired = cfg.expired(day)
     if expired:
@@ -539,8 +539,16 @@ def _broken_at_base_too(exc, old_arg: str, load_opts) -> bool:  # type: ignore[n
     return False
 
 
-def _collect_one(kind: str, item, base: Optional[str], settings: dict):  # type: ignore[no-untyped-def,type-arg]
+def _inline_filtered(findings: list, specs: list) -> tuple[list, int]:  # type: ignore[type-arg]
+    """The findings no `x-apiguard-ignore` of `specs` hides, and how many it hid."""
     from .config import inline_ignores, inline_suppressed
+
+    ignores = inline_ignores(specs)
+    kept = [f for f in findings if not inline_suppressed(f, ignores)]
+    return kept, len(findings) - len(kept)
+
+
+def _collect_one(kind: str, item, base: Optional[str], settings: dict):  # type: ignore[no-untyped-def,type-arg]
     from .engine import compare, sort_findings
     from .engine import lint as run_lint
     from .loader import load_spec
@@ -554,9 +562,8 @@ def _collect_one(kind: str, item, base: Optional[str], settings: dict):  # type:
         spec = load_spec(item, load_opts(Level.ERROR))
         custom, _, ids = _custom(rulesets, spec)
         findings = run_lint(spec, today=day, options=settings["options"]) + custom
-        ignores = inline_ignores([spec])
-        kept = [f for f in findings if not inline_suppressed(f, ignores)]
-        return Run(spec.name, sort_findings(kept), rules=tuple(sorted(lint_ids + ids)), suppressed=len(findings) - len(kept))
+        kept, hidden = _inline_filtered(findings, [spec])
+        return Run(spec.name, sort_findings(kept), rules=tuple(sorted(lint_ids + ids)), suppressed=hidden)
     old_arg, new_arg = item
     if new_arg is None:
         return _removed_run(old_arg, base)
@@ -592,12 +599,11 @@ def _collect_one(kind: str, item, base: Optional[str], settings: dict):  # type:
         custom, _, custom_ids = _custom(rulesets, new)
         findings = findings + linted + custom
         ids = tuple(sorted(compat + lint_ids + custom_ids))
-    ignores = inline_ignores([new, old])
-    kept = [f for f in findings if not inline_suppressed(f, ignores)]
+    kept, hidden = _inline_filtered(findings, [new, old])
     return Run(
         new.name,
         sort_findings(kept),
-        suppressed=len(findings) - len(kept),
+        suppressed=hidden,
         base=old.name if old is not None else base_name,
         semver=result.semver if result is not None else ("none" if unchanged else "minor"),
         rules=ids,

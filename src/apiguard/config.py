@@ -101,14 +101,11 @@ class Config:
             return True, self.levels[family]
         return False, None
 
-    def apply(self, findings: list[Finding], families: dict[str, str], *, today: dt.date) -> list[Finding]:
+    def apply(self, findings: list[Finding], families: dict[str, str], *, today: dt.date) -> tuple[list[Finding], int]:
         """The findings a report shows: selected, not ignored, at their configured level and not
-        suppressed by a live suppression."""
-        return self.apply_counted(findings, families, today=today)[0]
-
-    def apply_counted(self, findings: list[Finding], families: dict[str, str], *, today: dt.date) -> tuple[list[Finding], int]:
-        """`apply`, and how many of the findings a live suppression hid (what is not selected,
-        ignored or turned off is not counted: that is configuration, not accepted debt)."""
+        suppressed by a live suppression; and how many a live suppression hid (what is not
+        selected, ignored or turned off is not counted: that is configuration, not accepted
+        debt)."""
         # Suppressions by exact rule ID, so a baseline of a thousand entries is not matched
         # against every finding; those with a glob for a rule are tried for all.
         live = [s for s in self.suppressions if s.expires is None or s.expires >= today]

@@ -218,7 +218,12 @@ def _view_of(raw: bytes, text: str) -> str:
         return text
     if raw.startswith(_UTF16_BOMS):
         return byte_view(text)
-    return (raw[3:] if raw.startswith(_UTF8_BOM) else raw).decode("latin-1")
+    return _utf8_bytes_view(raw)
+
+
+def _utf8_bytes_view(raw: bytes) -> str:
+    """UTF-8 `raw` as a byte view, without its byte-order mark: one copy, none of the bytes."""
+    return codecs.latin_1_decode(memoryview(raw)[3:] if raw.startswith(_UTF8_BOM) else raw)[0]
 
 
 def _utf8_view(raw: bytes) -> str | None:
@@ -235,7 +240,7 @@ def _utf8_view(raw: bytes) -> str | None:
         check.decode(b"", True)
     except UnicodeDecodeError:
         return None
-    return codecs.latin_1_decode(body)[0]
+    return _utf8_bytes_view(raw)
 
 
 def decode(name: str, raw: bytes) -> str:
@@ -433,10 +438,9 @@ def _tag_candidate(text: str) -> bool:
 
 
 def _check_tags(name: str, text: str) -> None:
-    """Refuse YAML tags (yaml-rs drops them silently). A cheap scan finds candidates; only
-    then does ruamel.yaml's safe loader, which knows exactly what is a tag, decide and place it."""
-    if not _tag_candidate(text):
-        return
+    """Refuse YAML tags (yaml-rs drops them silently). Called once the cheap scan
+    `_tag_candidate` found a candidate: ruamel.yaml's safe loader, which knows exactly what is
+    a tag, decides and places it."""
     from ruamel.yaml import YAML
     from ruamel.yaml.constructor import ConstructorError
 

@@ -1069,9 +1069,12 @@ def run() -> None:
 
     gc.disable()
     _tune_allocators()
-    from .document import share_strings
+    import weakref
+
+    from .document import share_files, share_strings
 
     share_strings({})  # one string table for the run (see document.share_strings)
+    share_files(weakref.WeakValueDictionary())  # and each file parsed once (document.share_files)
     code: int | str | None = 0
     try:
         main()

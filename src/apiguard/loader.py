@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from . import normalize
-from .document import Document, parse, real_text
+from .document import Document, parse_file, real_text
 from .errors import InputError
 from .model import Level
 from .resolve import Resolver
@@ -47,7 +47,7 @@ def load_spec(source: str | Source, options: LoadOptions | None = None) -> Spec:
             ),
         )
     root_name = source.display(source.root_key)
-    doc = parse(root_name, source.read(source.root_key))
+    doc = parse_file(source.root_key, root_name, source.read(source.root_key))
     data = doc.data
     family, version = _check_top_level(doc)
     resolver = Resolver(source, doc, allow_remote=options.allow_remote)

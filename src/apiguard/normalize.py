@@ -37,8 +37,16 @@ def template_names(path: str) -> list[str]:
 
 def status_key(code: Any) -> str:
     """Response keys as one spelling: "200", "4XX", "default" (YAML may give 200 as an int)."""
-    text = str(code).strip()
-    return "default" if text.lower() == "default" else text.upper()
+    hit = _STATUS_KEYS.get(code)
+    if hit is None:
+        text = str(code).strip()
+        hit = "default" if text.lower() == "default" else text.upper()
+        if len(_STATUS_KEYS) < 1000:  # one string per spelling, not one per response
+            _STATUS_KEYS[code] = hit
+    return hit
+
+
+_STATUS_KEYS: dict[Any, str] = {}
 
 
 def build(spec: Spec) -> None:

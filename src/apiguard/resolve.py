@@ -14,7 +14,7 @@ import re
 import urllib.parse
 from typing import Any
 
-from .document import Document, get_child, json_string, parse
+from .document import Document, get_child, json_string, parse_file, run_table
 from .errors import InputError
 from .model import Where, escape_token, split_pointer
 from .sources import Source
@@ -42,8 +42,10 @@ class Resolver:
         self.allow_remote = allow_remote
         self.documents: dict[str, Document] = {source.root_key: root}
         self.root_key = source.root_key
-        self._targets: dict[tuple[str, str], Where] = {}
-        self._same_target: dict[Where, Where] = {}
+        # file key -> reference as written there -> target (nested: no key tuple per reference,
+        # 16,000 on DigitalOcean).
+        self._targets: dict[str, dict[str, Where]] = {}
+        self._same_target: dict[Where, Where] = run_table()  # one for both versions in a CLI run
         # References inside `examples` whose target is missing: (where, message).
         self.dangling: list[tuple[Where, str]] = []
         # Reference targets are few and hit often (every use of a shared component).
@@ -66,6 +68,7 @@ class Resolver:
                 target_key = self._check_ref(key, ref)
                 if target_key is not None and target_key not in refs_by_doc and target_key not in pending:
                     pending.append(target_key)
+            self.documents[key].pack()  # its references are read; see Document.pack
         # With every file loaded, the pointers into them can be checked, and an absolute URI
         # told apart: a schema's `$id` in a file loaded by now, or a remote reference.
         for key, refs in refs_by_doc.items():
@@ -73,6 +76,7 @@ class Resolver:
                 if "://" in ref:
                     self._check_remote(key, ref)
                 self._check_pointer(key, ref)
+        self._walked.clear()  # needed while loading only
 
     def _candidates(self, key: str) -> dict[str, bool]:
         """The references of a file. For JSON a regex over the text finds them at C speed (a
@@ -124,7 +128,7 @@ class Resolver:
                     key, ref, f"$ref {ref!r}: {exc.message} ({exc.file})",
                     "fix the path of the $ref; it is relative to the file that contains it",
                 )
-            self.documents[target] = parse(self.source.display(target), raw)
+            self.documents[target] = parse_file(target, self.source.display(target), raw)
         return target
 
     def _check_remote(self, key: str, ref: str) -> None:
@@ -160,7 +164,10 @@ class Resolver:
 
     # -- following references -------------------------------------------------------------
     def resolve_ref(self, ref: str, at: Where) -> Where:
-        cached = self._targets.get((at.doc, ref))
+        known = self._targets.get(at.doc)
+        if known is None:
+            known = self._targets[at.doc] = {}
+        cached = known.get(ref)
         if cached is not None:
             return cached
         file_part, _, frag = ref.partition("#")
@@ -185,7 +192,7 @@ class Resolver:
             if target is None:
                 raise _Dangling(f"no $anchor {pointer!r} in {doc.name} (a fragment that is no anchor must be a JSON Pointer, starting with '/')")
             if len(self._index(doc_key)[pointer]) == 1:  # else the answer depends on where the $ref is
-                self._targets[(at.doc, ref)] = target
+                known[ref] = target
             return target
         node = self.get(Where(doc_key, base)) if base else doc.data
         walked = "#"
@@ -198,7 +205,7 @@ class Resolver:
         # One object per target: DigitalOcean's 1,500 files write the same reference thousands
         # of times, from different files (8,100 targets, 1 MiB per version of the spec).
         target = Where(doc_key, base + pointer)
-        target = self._targets[(at.doc, ref)] = self._same_target.setdefault(target, target)
+        target = known[ref] = self._same_target.setdefault(target, target)
         return target
 
     # -- JSON Schema identifiers ------------------------------------------------------------
@@ -367,32 +374,39 @@ class _Expansion:
                 except _Dangling:
                     return value
                 if target.doc == bundle.root_key:
-                    return {**value, "$ref": "#" + target.pointer}
+                    local = "#" + target.pointer
+                    return value if ref == local else {**value, "$ref": local}
                 if target in bundle._busy:
                     return value
                 self.inlines["".join("/" + escape_token(t) for t in self.path)] = target
                 return bundle._target_copy(target)
-            out = {}
+            # Copied on write: a mapping with nothing to inline below it is the file's own
+            # object, so the bundle costs only the mappings on the way to a reference.
+            out = None
             path, copy = self.path, self.copy
             for k, v in value.items():
                 if type(v) is dict or type(v) is list:
                     path.append(str(k))
-                    out[k] = copy(v)
+                    c = copy(v)
                     path.pop()
-                else:
-                    out[k] = v
-            return out
+                    if c is not v:
+                        if out is None:
+                            out = dict(value)
+                        out[k] = c
+            return value if out is None else out
         if type(value) is list:
-            out_list = []
+            out_list = None
             path, copy = self.path, self.copy
             for i, v in enumerate(value):
                 if type(v) is dict or type(v) is list:
                     path.append(str(i))
-                    out_list.append(copy(v))
+                    c = copy(v)
                     path.pop()
-                else:
-                    out_list.append(v)
-            return out_list
+                    if c is not v:
+                        if out_list is None:
+                            out_list = list(value)
+                        out_list[i] = c
+            return value if out_list is None else out_list
         return value
 
 

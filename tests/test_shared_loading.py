@@ -1,0 +1,244 @@
+"""What the CLI shares between the two versions it compares, and what loading keeps small:
+files with the same path and bytes parsed once (`document.share_files`), file keys and reference
+targets held once (`document.run_table`), small texts kept packed (`Document.pack`), and a
+bundle for validation that copies only what it must (`resolve.Bundle`). None of it may change
+a result."""
+
+from __future__ import annotations
+
+import json
+import weakref
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+
+from apiguard import compare, load_spec
+from apiguard import document as D
+from apiguard.loader import LoadOptions
+from apiguard.resolve import Bundle
+
+from conftest import need_specs
+
+
+@pytest.fixture
+def shared_run() -> Iterator[None]:
+    """The tables `apiguard.cli.run` sets for a process."""
+    D.share_strings({})
+    D.share_files(weakref.WeakValueDictionary())
+    try:
+        yield
+    finally:
+        D.share_strings(None)
+        D.share_files(None)
+
+
+def write(folder: Path, files: dict[str, str]) -> Path:
+    for rel, text in files.items():
+        path = folder / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return folder / "openapi.yaml"
+
+
+ROOT = """openapi: 3.0.3
+info: {title: t, version: '1'}
+paths:
+  /pets:
+    get:
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema: {$ref: 'schemas/pet.yaml'}
+  /owners:
+    get:
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema: {$ref: 'schemas/owner.yaml'}
+"""
+PET = "type: object\nrequired: [id, name]\nproperties:\n  id: {type: integer}\n  name: {type: string}\n  owner: {$ref: 'owner.yaml'}\n"
+OWNER = "type: object\nproperties:\n  id: {type: integer}\n  email: {type: string}\n"
+
+
+def two_versions(tmp_path: Path) -> tuple[Path, Path]:
+    old = write(tmp_path / "old", {"openapi.yaml": ROOT, "schemas/pet.yaml": PET, "schemas/owner.yaml": OWNER})
+    # The new version removes a response property from the owner; the pet file is unchanged.
+    new = write(
+        tmp_path / "new",
+        {"openapi.yaml": ROOT, "schemas/pet.yaml": PET, "schemas/owner.yaml": OWNER.replace("  email: {type: string}\n", "")},
+    )
+    return old, new
+
+
+def outcome(old: Path, new: Path) -> list[tuple[str, str, str, str]]:
+    result = compare(load_spec(str(old)), load_spec(str(new)))
+    return sorted((f.rule, f.message, str(f.location), str(f.old_location)) for f in result.findings)
+
+
+def test_files_with_the_same_path_and_bytes_are_parsed_once(tmp_path: Path, shared_run: None) -> None:
+    old_path, new_path = two_versions(tmp_path)
+    old, new = load_spec(str(old_path)), load_spec(str(new_path))
+    pet_old, pet_new = old.documents["schemas/pet.yaml"], new.documents["schemas/pet.yaml"]
+    assert pet_old is not pet_new and pet_old.name != pet_new.name  # each version names its own file
+    assert pet_old.data is pet_new.data
+    assert old.documents["openapi.yaml"].data is new.documents["openapi.yaml"].data
+    owner_old, owner_new = old.documents["schemas/owner.yaml"], new.documents["schemas/owner.yaml"]
+    assert owner_old.data is not owner_new.data and "email" not in owner_new.data["properties"]
+    # Keys and reference targets are one object for both versions.
+    assert next(k for k in old.documents if k == "schemas/pet.yaml") is next(k for k in new.documents if k == "schemas/pet.yaml")
+
+
+def test_sharing_changes_no_finding_and_no_location(tmp_path: Path) -> None:
+    old, new = two_versions(tmp_path)
+    alone = outcome(old, new)
+    D.share_strings({})
+    D.share_files(weakref.WeakValueDictionary())
+    try:
+        together = outcome(old, new)
+    finally:
+        D.share_strings(None)
+        D.share_files(None)
+    assert alone and together == alone
+    # The finding is placed in the new version's file, not in the old one it shares data with.
+    assert any("new/schemas/owner.yaml" in loc or "new/schemas" in old_loc for _, _, loc, old_loc in together)
+    assert all("old/" not in loc for _, _, loc, _ in together)
+
+
+def test_a_file_of_the_same_size_with_other_bytes_is_parsed_again(tmp_path: Path, shared_run: None) -> None:
+    old = write(tmp_path / "old", {"openapi.yaml": ROOT, "schemas/pet.yaml": PET, "schemas/owner.yaml": OWNER})
+    changed = OWNER.replace("email: {type: string}", "email: {type: number}")
+    assert len(changed) == len(OWNER)
+    new = write(tmp_path / "new", {"openapi.yaml": ROOT, "schemas/pet.yaml": PET, "schemas/owner.yaml": changed})
+    a, b = load_spec(str(old)), load_spec(str(new))
+    assert a.documents["schemas/owner.yaml"].data["properties"]["email"] == {"type": "string"}
+    assert b.documents["schemas/owner.yaml"].data["properties"]["email"] == {"type": "number"}
+    assert [f.rule for f in compare(a, b).findings] == ["response-type-changed"]
+
+
+def test_the_same_bytes_under_another_path_are_parsed_again(tmp_path: Path, shared_run: None) -> None:
+    files = {"openapi.yaml": ROOT.replace("schemas/owner.yaml", "other/pet.yaml"), "schemas/pet.yaml": PET.replace("owner.yaml", "pet.yaml"), "other/pet.yaml": PET.replace("owner.yaml", "pet.yaml")}
+    spec = load_spec(str(write(tmp_path, files)))
+    one, two = spec.documents["schemas/pet.yaml"], spec.documents["other/pet.yaml"]
+    assert one.data == two.data and one.data is not two.data
+
+
+def test_a_swagger_2_root_shared_by_both_versions_is_converted_for_each(tmp_path: Path, shared_run: None) -> None:
+    root = (
+        "swagger: '2.0'\ninfo: {title: t, version: '1'}\npaths:\n  /pets:\n    get:\n      produces: [application/json]\n"
+        "      responses:\n        '200':\n          description: ok\n          schema: {$ref: 'pet.yaml'}\n"
+    )
+    old = write(tmp_path / "old", {"openapi.yaml": root, "pet.yaml": PET.replace("  owner: {$ref: 'owner.yaml'}\n", "")})
+    new = write(tmp_path / "new", {"openapi.yaml": root, "pet.yaml": PET.replace("  owner: {$ref: 'owner.yaml'}\n", "").replace("  name: {type: string}\n", "")})
+    a, b = load_spec(str(old)), load_spec(str(new))
+    assert a.documents["openapi.yaml"].source_data is b.documents["openapi.yaml"].source_data
+    for spec in (a, b):
+        assert "swagger" in spec.documents["openapi.yaml"].source_data and "openapi" in spec.documents["openapi.yaml"].data
+    findings = compare(a, b).findings
+    assert [f.rule for f in findings] == ["response-required-property-removed"], [f.rule for f in findings]
+
+
+# -- packed texts ---------------------------------------------------------------------------
+
+
+def test_a_packed_text_reads_and_locates_as_before() -> None:
+    text = "openapi: 3.0.3\ninfo:\n  title: café\n  version: '1'\npaths: {}\n"
+    doc = D.parse("a.yaml", text.encode())
+    view = doc.text
+    doc.pack()
+    assert doc._text is None and doc._packed is not None
+    assert doc.text == view
+    assert doc.locate("/info/version").line == 4
+    assert doc._text == view  # unpacked for good once a finding is placed in it
+    doc.pack()  # a located document keeps its text: its source map reads it
+    assert doc._text == view
+
+
+def test_a_large_text_is_not_packed() -> None:
+    text = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {}\n" + "# padding\n" * (D._PACK_UP_TO // 10 + 1)
+    doc = D.parse("a.yaml", text.encode())
+    doc.pack()
+    assert doc._packed is None and doc.text == text
+
+
+def test_every_file_of_a_multi_file_spec_is_packed_after_loading(tmp_path: Path) -> None:
+    old, _ = two_versions(tmp_path)
+    spec = load_spec(str(old), LoadOptions(validate="off"))
+    assert all(doc._packed is not None for doc in spec.documents.values())
+    assert spec.documents["schemas/pet.yaml"].locate("/properties/owner").line == 6
+
+
+# -- the validation bundle ------------------------------------------------------------------
+
+
+def walk(value: Any) -> Iterator[Any]:
+    yield value
+    if isinstance(value, dict):
+        for v in value.values():
+            yield from walk(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from walk(v)
+
+
+def test_the_bundle_copies_only_the_mappings_on_the_way_to_a_reference(tmp_path: Path) -> None:
+    old, _ = two_versions(tmp_path)
+    spec = load_spec(str(old), LoadOptions(validate="off"))
+    before = json.dumps({k: d.data for k, d in spec.documents.items()}, sort_keys=True)
+    bundle = Bundle(spec.resolver)
+    pet_schema = bundle.data["paths"]["/pets"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    pet = spec.documents["schemas/pet.yaml"].data
+    assert pet_schema is not pet and pet_schema["properties"]["owner"]["properties"]["email"] == {"type": "string"}
+    # Below a mapping with nothing to inline, the file's own objects are used.
+    assert pet_schema["required"] is pet["required"] and pet_schema["properties"]["id"] is pet["properties"]["id"]
+    assert bundle.data["info"] is spec.documents["openapi.yaml"].data["info"]
+    # The owner file is inlined once and shared by both places that reference it.
+    owner = bundle.data["paths"]["/owners"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    assert owner is pet_schema["properties"]["owner"] and owner is spec.documents["schemas/owner.yaml"].data
+    assert not any(isinstance(v, dict) and "$ref" in v for v in walk(bundle.data))
+    # Nothing the files hold was changed.
+    assert json.dumps({k: d.data for k, d in spec.documents.items()}, sort_keys=True) == before
+    assert bundle.origin("/paths/~1pets/get/responses/200/content/application~1json/schema/properties/name").doc == "schemas/pet.yaml"
+
+
+def test_a_multi_file_spec_is_still_validated_whole(tmp_path: Path) -> None:
+    files = {"openapi.yaml": ROOT, "schemas/pet.yaml": PET, "schemas/owner.yaml": OWNER.replace("type: object", "type: objekt")}
+    spec = load_spec(str(write(tmp_path, files)), LoadOptions(validate="fast"))
+    problems = [f for f in spec.problems if f.rule == "spec-invalid"]
+    # The bad type is in another file: only the bundled whole shows it (the validator reports
+    # it at the response whose `oneOf` of Response and Reference fails).
+    assert problems and any("objekt" in f.message for f in problems)
+    files["schemas/owner.yaml"] = OWNER
+    assert load_spec(str(write(tmp_path, files)), LoadOptions(validate="fast")).problems == []
+
+
+# -- the real multi-file pair -----------------------------------------------------------------
+
+
+DO = "digitalocean/{}/specification/DigitalOcean-public.v2.yaml"
+
+
+def test_digitalocean_findings_are_the_same_with_shared_files() -> None:
+    root = need_specs()
+    old, new = str(root / DO.format("old-b236aea")), str(root / DO.format("new-7c1300c"))
+
+    def run() -> tuple[list[tuple[str, str, str, str]], int]:
+        a, b = load_spec(old), load_spec(new)
+        same = sum(1 for k, doc in b.documents.items() if k in a.documents and a.documents[k].data is doc.data)
+        findings = compare(a, b).findings + a.problems + b.problems
+        return sorted((f.rule, f.message, str(f.location), str(f.old_location)) for f in findings), same
+
+    alone, shared_alone = run()
+    D.share_strings({})
+    D.share_files(weakref.WeakValueDictionary())
+    try:
+        together, shared = run()
+    finally:
+        D.share_strings(None)
+        D.share_files(None)
+    assert shared_alone == 0 and shared > 500
+    assert len(alone) > 50 and together == alone

@@ -105,11 +105,12 @@ def _scalar_text(doc: Document, pointer: str, value: Any) -> str:
     if isinstance(value, str):
         return value
     loc = doc.locate(pointer)
+    text = doc.text
     start = 0
     for _ in range(loc.line - 1):  # the start of the located line, without splitting the file
-        start = doc.text.find("\n", start) + 1
-    end = doc.text.find("\n", start)
-    line = real_text(doc.text[start : end if end >= 0 else len(doc.text)])
+        start = text.find("\n", start) + 1
+    end = text.find("\n", start)
+    line = real_text(text[start : end if end >= 0 else len(text)])
     m = re.match(r"""\s*["']?[^:"']+["']?\s*:\s*["']?([^"'#,}\s]+)""", line[loc.column - 1 :])
     return m.group(1) if m else str(value)
 

@@ -223,7 +223,8 @@ class Resolver:
             return hit
         anchors: dict[str, list[tuple[Where, str]]] = {}
         self._anchors[key] = anchors
-        if "$id" not in self.documents[key].text and "$anchor" not in self.documents[key].text:
+        text = self.documents[key].text  # once: a packed text is unpacked on each reading
+        if "$id" not in text and "$anchor" not in text:
             return anchors
         ids = self._ids if self._ids is not None else {}
         # (value, pointer, base URI, pointer of the resource); data keywords and extensions are

@@ -902,6 +902,11 @@ class Differ:
             if a is not None and b is not None:
                 # What `not` rejects, the payload may hold: inside it every judgement turns round.
                 self.schema(a, b, FLIP.get(d, d) if kw == "not" else d, child)
+            elif kw in _ABSENT_MEANS_ANY:
+                # Not written, these allow anything, as the empty schema does: one appearing is
+                # that schema narrowed (any type -> string), judged by the usual rules, not a
+                # keyword to check by hand. The absent side is placed at its parent schema.
+                self.schema(a or Node({}, ov.where.child(kw)), b or Node({}, nv.where.child(kw)), d, child)
             else:
                 self.add(f"schema.{kw}.changed", d, a.where if a else ov.where, b.where if b else nv.where, child, a is not None, b is not None)
         for kw in _both(ov.schema_maps, nv.schema_maps):
@@ -1096,6 +1101,11 @@ def _explicit_mapping(mapping: dict[str, Any]) -> dict[str, Any]:
     #/components/schemas/Cat)."""
     return {k: v for k, v in mapping.items() if v != f"#/components/schemas/{k}"}
 
+
+# Sub-schema keywords whose absence means the empty schema (every value valid). Not `not`,
+# `contains` or `if`: absent, they say nothing; written as `{}`, they refuse all, require an
+# item, or make `then` apply.
+_ABSENT_MEANS_ANY = frozenset({"items", "propertyNames"})
 
 _FORMAT_KEYWORDS = ("format", "pattern", "minLength", "maxLength", "contentMediaType", "contentEncoding")
 

@@ -41,26 +41,15 @@ def write(folder: Path, files: dict[str, str]) -> Path:
     return folder / "openapi.yaml"
 
 
-ROOT = """openapi: 3.0.3
-info: {title: t, version: '1'}
-paths:
-  /pets:
-    get:
-      responses:
-        '200':
-          description: ok
-          content:
-            application/json:
-              schema: {$ref: 'schemas/pet.yaml'}
-  /owners:
-    get:
-      responses:
-        '200':
-          description: ok
-          content:
-            application/json:
-              schema: {$ref: 'schemas/owner.yaml'}
-"""
+def _get(path: str, ref: str) -> str:
+    """A path whose GET answers 200 with the schema in file `ref`."""
+    return (
+        f"  {path}:\n    get:\n      responses:\n        '200':\n          description: ok\n"
+        f"          content:\n            application/json:\n              schema: {{$ref: '{ref}'}}\n"
+    )
+
+
+ROOT = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n" + _get("/pets", "schemas/pet.yaml") + _get("/owners", "schemas/owner.yaml")
 PET = "type: object\nrequired: [id, name]\nproperties:\n  id: {type: integer}\n  name: {type: string}\n  owner: {$ref: 'owner.yaml'}\n"
 OWNER = "type: object\nproperties:\n  id: {type: integer}\n  email: {type: string}\n"
 

@@ -53,9 +53,6 @@ def validate(spec: Spec, data: Any, mode: str = "fast", level: Level = Level.ERR
     if mode == "off":
         return []
     root_key = spec.resolver.root_key
-    # Compiled before the bundle is made: the bundle's memory, freed after the check, is then
-    # free for what comes next (the other version's bundle) rather than under the validator's.
-    validator = _validator(spec.family) if mode != "full" else None
     bundled: Bundle | None = None
     if len(spec.resolver.documents) > 1 and spec.family != "2.0":
         # A multi-file spec is valid when its bundled form is: `$ref`s to other files may stand
@@ -66,6 +63,7 @@ def validate(spec: Spec, data: Any, mode: str = "fast", level: Level = Level.ERR
     if mode == "full":
         problems.extend(_full(data, spec))
     else:
+        validator = _validator(spec.family)
         try:
             errors = validator.iter_errors(data)
             errors = list(_take(errors, MAX_PROBLEMS))

@@ -872,10 +872,16 @@ class Differ:
         for name in _common(ov.properties, nv.properties):
             was, now = name in ov.required, name in nv.required
             if was != now:
-                # Located at the `required` entry, or at the schema that declares the property, so a
-                # property of a shared component is one finding wherever it is included.
-                old_at = ov.required[name] if was else _owner(ov.properties[name].where, ov.where)
-                new_at = nv.required[name] if now else _owner(nv.properties[name].where, nv.where)
+                # Located at the `required` entry; on the side without it, at that side's `required`
+                # list where the entry was dropped or is yet to come (the line a pull request
+                # changes), else at the schema that declares the property. So a property of a
+                # shared component is one finding wherever it is included.
+                old_at = ov.required[name] if was else self._counterpart(
+                    self.new, self.old, _parent(nv.required[name]), _owner(ov.properties[name].where, ov.where)
+                )
+                new_at = nv.required[name] if now else self._counterpart(
+                    self.old, self.new, _parent(ov.required[name]), _owner(nv.properties[name].where, nv.where)
+                )
                 # Named by the component that declares it on either side (by the path when the
                 # two sides name different ones): the new side alone gave a change and its
                 # mirror image different subjects.

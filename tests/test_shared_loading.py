@@ -93,9 +93,9 @@ def test_sharing_changes_no_finding_and_no_location(tmp_path: Path) -> None:
         D.share_strings(None)
         D.share_files(None)
     assert alone and together == alone
-    # The finding is placed in the new version's file, not in the old one it shares data with.
-    assert any("new/schemas/owner.yaml" in loc or "new/schemas" in old_loc for _, _, loc, old_loc in together)
-    assert all("old/" not in loc for _, _, loc, _ in together)
+    # Each side is placed in its own version's file, although most of their data is shared.
+    assert any("new/schemas/owner.yaml" in loc and "old/schemas/owner.yaml" in old_loc for _, _, loc, old_loc in together)
+    assert all("old/" not in loc and "new/" not in old_loc for _, _, loc, old_loc in together)
 
 
 def test_a_file_of_the_same_size_with_other_bytes_is_parsed_again(tmp_path: Path, shared_run: None) -> None:

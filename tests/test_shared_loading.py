@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import weakref
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -21,9 +22,9 @@ from apiguard.resolve import Bundle
 from conftest import need_specs
 
 
-@pytest.fixture
-def shared_run() -> Iterator[None]:
-    """The tables `apiguard.cli.run` sets for a process."""
+@contextmanager
+def sharing() -> Iterator[None]:
+    """The tables `apiguard.cli.run` sets for a process, for the length of the block."""
     D.share_strings({})
     D.share_files(weakref.WeakValueDictionary())
     try:
@@ -31,6 +32,12 @@ def shared_run() -> Iterator[None]:
     finally:
         D.share_strings(None)
         D.share_files(None)
+
+
+@pytest.fixture
+def shared_run() -> Iterator[None]:
+    with sharing():
+        yield
 
 
 def write(folder: Path, files: dict[str, str]) -> Path:
@@ -85,13 +92,8 @@ def test_files_with_the_same_path_and_bytes_are_parsed_once(tmp_path: Path, shar
 def test_sharing_changes_no_finding_and_no_location(tmp_path: Path) -> None:
     old, new = two_versions(tmp_path)
     alone = outcome(old, new)
-    D.share_strings({})
-    D.share_files(weakref.WeakValueDictionary())
-    try:
+    with sharing():
         together = outcome(old, new)
-    finally:
-        D.share_strings(None)
-        D.share_files(None)
     assert alone and together == alone
     # Each side is placed in its own version's file, although most of their data is shared.
     assert any("new/schemas/owner.yaml" in loc and "old/schemas/owner.yaml" in old_loc for _, _, loc, old_loc in together)
@@ -222,12 +224,7 @@ def test_digitalocean_findings_are_the_same_with_shared_files() -> None:
         return sorted((f.rule, f.message, str(f.location), str(f.old_location)) for f in findings), same
 
     alone, shared_alone = run()
-    D.share_strings({})
-    D.share_files(weakref.WeakValueDictionary())
-    try:
+    with sharing():
         together, shared = run()
-    finally:
-        D.share_strings(None)
-        D.share_files(None)
     assert shared_alone == 0 and shared > 500
     assert len(alone) > 50 and together == alone

@@ -196,6 +196,33 @@ def test_the_bundle_copies_only_the_mappings_on_the_way_to_a_reference(tmp_path:
     assert bundle.origin("/paths/~1pets/get/responses/200/content/application~1json/schema/properties/name").doc == "schemas/pet.yaml"
 
 
+def test_a_pointer_of_the_bundle_is_traced_back_through_the_files(tmp_path: Path) -> None:
+    # The root references a path item file, which references a response in a third file, whose
+    # schema is a local reference of that file; the schema refers to itself (left as written).
+    files = {
+        "openapi.yaml": "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /pets: {$ref: 'paths/pets.yaml'}\n",
+        "paths/pets.yaml": "get:\n  responses:\n    '200': {$ref: '../shared.yaml#/Ok'}\n",
+        "shared.yaml": (
+            "Ok:\n  description: ok\n  content:\n    application/json:\n      schema: {$ref: '#/Pet'}\n"
+            "Pet:\n  type: object\n  properties:\n    name: {type: string}\n    parent: {$ref: '#/Pet'}\n"
+        ),
+    }
+    spec = load_spec(str(write(tmp_path, files)), LoadOptions(validate="off"))
+    bundle = Bundle(spec.resolver)
+    schema = "/paths/~1pets/get/responses/200/content/application~1json/schema"
+    assert bundle.data["paths"]["/pets"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["properties"]["parent"] == {"$ref": "#/Pet"}
+    traced = {p: bundle.origin(p) for p in (schema + "/properties/name/type", schema + "/properties/parent/$ref", "/paths/~1pets/get", "/info/title")}
+    assert [(w.doc, w.pointer) for w in traced.values()] == [
+        ("shared.yaml", "/Pet/properties/name/type"),
+        ("shared.yaml", "/Pet/properties/parent/$ref"),
+        ("paths/pets.yaml", "/get"),
+        ("openapi.yaml", "/info/title"),
+    ]
+    # A pointer the files do not have stops at the last place they do.
+    missing = bundle.origin(schema + "/properties/nothing/here")
+    assert (missing.doc, missing.pointer) == ("shared.yaml", "/Pet/properties/nothing/here")
+
+
 def test_a_multi_file_spec_is_still_validated_whole(tmp_path: Path) -> None:
     files = {"openapi.yaml": ROOT, "schemas/pet.yaml": PET, "schemas/owner.yaml": OWNER.replace("type: object", "type: objekt")}
     spec = load_spec(str(write(tmp_path, files)), LoadOptions(validate="fast"))

@@ -64,7 +64,7 @@ def in_pieces(text: str) -> tuple[str, Any, int]:
     """('split', data, pieces) or ('whole', None, pieces) when the splitter refuses the text."""
     load = Counting()
     try:
-        return "split", D._load_in_pieces(text, load, {}.setdefault), load.calls
+        return "split", D._load_in_pieces(text, load, {}.setdefault, {}), load.calls
     except (D._Whole, yaml_rs.YAMLDecodeError):
         return "whole", None, load.calls
 
@@ -215,7 +215,7 @@ def test_real_specs_are_read_in_pieces_at_the_real_thresholds(name: str) -> None
         sizes.append(len(piece))
         return largest(piece, aliases)
 
-    D._load_in_pieces(text, measuring, {}.setdefault)
+    D._load_in_pieces(text, measuring, {}.setdefault, {})
     # The point of the pieces: no piece is a large part of the file.
     assert max(sizes) < len(text) / 10, f"{name}: largest piece {max(sizes)} of {len(text)} characters"
     assert same(data, whole(text))
@@ -286,7 +286,7 @@ def test_only_the_piece_that_holds_the_alias_span_may_replay_aliases() -> None:
     text = text.replace("    S1040:\n      type: object\n      required: [a]", "    S1040:\n      type: object\n      required: *req", 1)
     text = text.replace("    S1090:\n      type: object\n      required: [a]", "    S1090:\n      type: object\n      required: *req", 1)
     load = Counting()
-    data = D._load_in_pieces(text, load, {}.setdefault)
+    data = D._load_in_pieces(text, load, {}.setdefault, {})
     assert same(data, whole(text)) and load.calls > 10
     assert len(load.with_aliases) == 1
     (aliased,) = load.with_aliases

@@ -313,45 +313,60 @@ class Bundle:
     """The root document with every reference into another file inlined, for validators that
     read one document. References within the root stay references; a reference that would
     recurse into itself is left as written. An inlined file is copied once and shared by every
-    place that references it; `origin` maps a pointer of the bundle back to where it really is."""
+    place that references it; `origin` maps a pointer of the bundle back to where it really is.
+
+    No table of inlined places is kept for `origin` (DigitalOcean's has 8,400, whose pointers
+    took 1 MiB for each version): a pointer is rare (a validation problem) and retraced through
+    the files, following the references the bundle inlined."""
 
     def __init__(self, resolver: Resolver) -> None:
         self.resolver = resolver
         self.root_key = resolver.root_key
-        root = Where(self.root_key, "")
-        # For the root and each inlined target: relative pointer of an inline point -> target.
-        self._inlines: dict[Where, dict[str, Where]] = {}
         self._copies: dict[Where, Any] = {}
         self._busy: set[Where] = set()
-        self.data = self._expand(root, resolver.documents[self.root_key].data)
+        self.data = _Expansion(self, Where(self.root_key, "")).copy(resolver.documents[self.root_key].data)
 
-    def _expand(self, owner: Where, value: Any) -> Any:
-        inlines: dict[str, Where] = {}
-        self._inlines[owner] = inlines
-        return _Expansion(self, owner, inlines).copy(value)
+    def _inlined(self, value: Any, at: Where) -> Where | None:
+        """The target `value` is replaced by in the bundle when it stands at `at` (a reference
+        to another file, or any reference inside an inlined file), or None."""
+        ref = value.get("$ref") if type(value) is dict else None
+        if ref.__class__ is not str or (ref.startswith("#") and at.doc == self.root_key):
+            return None
+        try:
+            target = self.resolver.resolve_ref(ref, at)
+        except _Dangling:
+            return None
+        return None if target.doc == self.root_key else target
 
     def _target_copy(self, target: Where) -> Any:
         hit = self._copies.get(target)
         if hit is None:
             self._busy.add(target)
-            hit = self._expand(target, self.resolver.get(target))
+            hit = _Expansion(self, target).copy(self.resolver.get(target))
             self._busy.discard(target)
             self._copies[target] = hit
         return hit
 
     def origin(self, pointer: str) -> Where:
         """Where a pointer of the bundled document really is."""
-        base = Where(self.root_key, "")
-        rest = pointer
-        while True:
-            best = None
-            for prefix in self._inlines.get(base, {}):
-                if (rest == prefix or rest.startswith(prefix + "/")) and (best is None or len(prefix) > len(best)):
-                    best = prefix
-            if best is None:
-                return Where(base.doc, base.pointer + rest)
-            base = self._inlines[base][best]
-            rest = rest[len(best):]
+        at = Where(self.root_key, "")
+        node = self.resolver.documents[self.root_key].data
+        tokens = split_pointer(pointer)
+        for i, token in enumerate(tokens):
+            for _ in range(MAX_HOPS):
+                target = self._inlined(node, at)
+                if target is None:
+                    break
+                value = self.resolver.get(target)
+                if token in node and not (type(value) is dict and token in value):
+                    break  # the reference itself (one left as written: it would recurse)
+                at, node = target, value
+            try:
+                node = get_child(node, token)
+            except (KeyError, IndexError, TypeError):
+                return Where(at.doc, at.pointer + "".join("/" + escape_token(t) for t in tokens[i:]))
+            at = at.child(token)
+        return at
 
 
 class _Expansion:
@@ -359,9 +374,8 @@ class _Expansion:
     closure: a closure refers to itself, a cycle that the CLI, which runs without the cyclic
     GC, would keep with everything it reaches (the whole bundle) until the process ends."""
 
-    def __init__(self, bundle: Bundle, owner: Where, inlines: dict[str, Where]) -> None:
-        self.bundle, self.owner, self.inlines = bundle, owner, inlines
-        self.path: list[str] = []
+    def __init__(self, bundle: Bundle, owner: Where) -> None:
+        self.bundle, self.owner = bundle, owner
 
     def copy(self, value: Any) -> Any:
         if type(value) is dict:
@@ -379,17 +393,14 @@ class _Expansion:
                     return value if ref == local else {**value, "$ref": local}
                 if target in bundle._busy:
                     return value
-                self.inlines["".join("/" + escape_token(t) for t in self.path)] = target
                 return bundle._target_copy(target)
             # Copied on write: a mapping with nothing to inline below it is the file's own
             # object, so the bundle costs only the mappings on the way to a reference.
             out = None
-            path, copy = self.path, self.copy
+            copy = self.copy
             for k, v in value.items():
                 if type(v) is dict or type(v) is list:
-                    path.append(str(k))
                     c = copy(v)
-                    path.pop()
                     if c is not v:
                         if out is None:
                             out = dict(value)
@@ -397,12 +408,10 @@ class _Expansion:
             return value if out is None else out
         if type(value) is list:
             out_list = None
-            path, copy = self.path, self.copy
+            copy = self.copy
             for i, v in enumerate(value):
                 if type(v) is dict or type(v) is list:
-                    path.append(str(i))
                     c = copy(v)
-                    path.pop()
                     if c is not v:
                         if out_list is None:
                             out_list = list(value)

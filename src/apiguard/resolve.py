@@ -45,7 +45,7 @@ class Resolver:
         # file key -> reference as written there -> target (nested: no key tuple per reference,
         # 16,000 on DigitalOcean).
         self._targets: dict[str, dict[str, Where]] = {}
-        self._same_target: dict[Where, Where] = run_table()  # one for both versions in a CLI run
+        self._same_target: dict[Where, Where] = run_table("targets")  # one for both versions in a CLI run
         # References inside `examples` whose target is missing: (where, message).
         self.dangling: list[tuple[Where, str]] = []
         # Reference targets are few and hit often (every use of a shared component).

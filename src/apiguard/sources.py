@@ -29,7 +29,7 @@ class Source:
     def __init__(self, root_key: str, *, allow_outside_root: bool = False) -> None:
         self.root_key = root_key
         self.allow_outside_root = allow_outside_root
-        self._keys: dict[str, str] = run_table()
+        self._keys: dict[str, str] = run_table("strings")
 
     def read(self, key: str) -> bytes:
         return self._read(key)

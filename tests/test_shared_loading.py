@@ -1,8 +1,8 @@
 """What the CLI shares between the two versions it compares, and what loading keeps small:
-files with the same path and bytes parsed once (`document.share_files`), file keys and reference
-targets held once (`document.run_table`), small texts kept packed (`Document.pack`), and a
-bundle for validation that copies only what it must (`resolve.Bundle`). None of it may change
-a result."""
+files with the same path and bytes parsed once (`document.share_files`), file keys, reference
+targets and `$ref` mappings held once (`document.run_table`), small texts released and read
+again when needed (`Document.release`), and a bundle for validation that copies only what it
+must (`resolve.Bundle`). None of it may change a result."""
 
 from __future__ import annotations
 
@@ -16,8 +16,10 @@ import pytest
 
 from apiguard import compare, load_spec
 from apiguard import document as D
+from apiguard.errors import InputError
 from apiguard.loader import LoadOptions
 from apiguard.resolve import Bundle
+from apiguard.sources import SourceOptions, open_source
 
 from conftest import need_specs
 
@@ -100,6 +102,22 @@ def test_sharing_changes_no_finding_and_no_location(tmp_path: Path) -> None:
     assert all("old/" not in loc and "new/" not in old_loc for _, _, loc, old_loc in together)
 
 
+def test_a_mapping_that_is_only_a_reference_is_one_object_in_a_run(tmp_path: Path, shared_run: None) -> None:
+    root = ROOT + _get("/pets2", "schemas/pet.yaml").replace("schema: {$ref: 'schemas/pet.yaml'}", "schema: {$ref: 'schemas/pet.yaml', description: d}")
+    spec = load_spec(str(write(tmp_path, {"openapi.yaml": root + _get("/pets3", "schemas/pet.yaml"), "schemas/pet.yaml": PET, "schemas/owner.yaml": OWNER})))
+
+    def schema(path: str) -> Any:
+        return spec.documents["openapi.yaml"].data["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+
+    assert schema("/pets") is schema("/pets3") and schema("/pets") == {"$ref": "schemas/pet.yaml"}
+    assert schema("/pets2") is not schema("/pets") and schema("/pets2")["description"] == "d"  # not only a reference
+    # The same written reference in another file is the same object too; what it points at is
+    # decided by the file it stands in.
+    assert spec.documents["schemas/pet.yaml"].data["properties"]["owner"] is not schema("/pets")
+    other = load_spec(str(write(tmp_path / "v2", {"openapi.yaml": root, "schemas/pet.yaml": PET.replace("name", "title"), "schemas/owner.yaml": OWNER})))
+    assert other.documents["schemas/pet.yaml"].data["properties"]["owner"] is spec.documents["schemas/pet.yaml"].data["properties"]["owner"]
+
+
 def test_a_file_of_the_same_size_with_other_bytes_is_parsed_again(tmp_path: Path, shared_run: None) -> None:
     old = write(tmp_path / "old", {"openapi.yaml": ROOT, "schemas/pet.yaml": PET, "schemas/owner.yaml": OWNER})
     changed = OWNER.replace("email: {type: string}", "email: {type: number}")
@@ -133,33 +151,53 @@ def test_a_swagger_2_root_shared_by_both_versions_is_converted_for_each(tmp_path
     assert [f.rule for f in findings] == ["response-required-property-removed"], [f.rule for f in findings]
 
 
-# -- packed texts ---------------------------------------------------------------------------
+# -- released texts -------------------------------------------------------------------------
 
 
-def test_a_packed_text_reads_and_locates_as_before() -> None:
-    text = "openapi: 3.0.3\ninfo:\n  title: café\n  version: '1'\npaths: {}\n"
-    doc = D.parse("a.yaml", text.encode())
-    view = doc.text
-    doc.pack()
-    assert doc._text is None and doc._packed is not None
-    assert doc.text == view
+def released(tmp_path: Path, text: str, name: str = "a.yaml") -> tuple[D.Document, Path]:
+    """A document parsed from file `name` of a folder, named by its source, and released."""
+    path = tmp_path / name
+    path.write_bytes(text.encode("utf-8") if isinstance(text, str) else text)
+    source = open_source(str(path), SourceOptions(cwd=tmp_path))
+    doc = D.parse_file(source.root_key, source.display(source.root_key), source.read(source.root_key))
+    doc.name_by(source, source.root_key)
+    doc.release()
+    return doc, path
+
+
+def test_a_released_text_is_read_again_and_locates_as_before(tmp_path: Path) -> None:
+    text = "openapi: 3.0.3\ninfo:\n  title: café\n  version: '1'\n  x-apiguard-ignore: [x]\npaths: {}\n"
+    doc, _ = released(tmp_path, text)
+    assert doc._text is None
+    assert doc.text == D.byte_view(text)  # read from the file again
+    assert doc.mentions("x-apiguard-ignore") and not doc.mentions("nowhere") and doc.mentions("café".encode().decode("latin-1"))
     assert doc.locate("/info/version").line == 4
-    assert doc._text == view  # unpacked for good once a finding is placed in it
-    doc.pack()  # a located document keeps its text: its source map reads it
-    assert doc._text == view
+    assert doc._text == D.byte_view(text)  # kept for good once a finding is placed in it
+    doc.release()  # a located document keeps its text: its source map reads it
+    assert doc._text is not None
 
 
-def test_a_large_text_is_not_packed() -> None:
-    text = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {}\n" + "# padding\n" * (D._PACK_UP_TO // 10 + 1)
-    doc = D.parse("a.yaml", text.encode())
-    doc.pack()
-    assert doc._packed is None and doc.text == text
+def test_a_file_changed_after_its_release_is_an_input_error(tmp_path: Path) -> None:
+    text = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {}\n"
+    doc, path = released(tmp_path, text)
+    path.write_text(text.replace("title: t", "title: u"), encoding="utf-8")  # same size, other bytes
+    with pytest.raises(InputError) as caught:
+        doc.locate("/info")
+    assert "changed while apiguard was reading it" in caught.value.message and caught.value.file == doc.name
 
 
-def test_every_file_of_a_multi_file_spec_is_packed_after_loading(tmp_path: Path) -> None:
+def test_texts_that_are_not_the_files_bytes_or_large_are_kept(tmp_path: Path) -> None:
+    bom, _ = released(tmp_path, b"\xef\xbb\xbfopenapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {}\n", "bom.yaml")
+    utf16, _ = released(tmp_path, "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {}\n".encode("utf-16"), "u16.yaml")
+    large, _ = released(tmp_path, "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {}\n" + "# padding\n" * (D._RELEASE_UP_TO // 10 + 1), "big.yaml")
+    assert bom._text is not None and utf16._text is not None and large._text is not None
+    assert bom.locate("/info").line == 2 and utf16.locate("/info").line == 2
+
+
+def test_every_file_of_a_multi_file_spec_is_released_after_loading(tmp_path: Path) -> None:
     old, _ = two_versions(tmp_path)
     spec = load_spec(str(old), LoadOptions(validate="off"))
-    assert all(doc._packed is not None for doc in spec.documents.values())
+    assert all(doc._text is None for doc in spec.documents.values())
     assert spec.documents["schemas/pet.yaml"].locate("/properties/owner").line == 6
 
 

@@ -97,7 +97,7 @@ def _front_matter(path: Path, text: str) -> dict:
 
 
 def _entry(path: Path, front: dict, text: str) -> Entry:
-    body = _split(path, text)[1]
+    body = _split(path, text)[1].strip()  # one string for both: 144 bodies are 0.2 MiB
     meta = RuleMeta(
         id=str(front["id"]),
         level=Level.parse(str(front["level"])),
@@ -105,9 +105,9 @@ def _entry(path: Path, front: dict, text: str) -> Entry:
         summary=str(front.get("summary", "")).strip(),
         area=str(front.get("area", "")),
         direction=str(front.get("direction", "")),
-        doc=body.strip(),
+        doc=body,
     )
-    return Entry(meta=meta, message=str(front.get("message", "{summary}")).strip(), body=body.strip(), path=path, front=front)
+    return Entry(meta=meta, message=str(front.get("message", "{summary}")).strip(), body=body, path=path, front=front)
 
 
 if __name__ == "__main__":  # python -m apiguard.catalog: refresh the index after editing an entry

@@ -19,12 +19,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterable
 
+from .document import INLINE_IGNORE_KEY
 from .errors import InputError
 from .model import Finding, Level, Location, fingerprint, split_pointer
 
 SCHEMA_FILE = Path(__file__).resolve().parent / "schemas" / "config.schema.json"
 YAML_NAMES = (".apiguard.yaml", ".apiguard.yml")
-INLINE_KEY = "x-apiguard-ignore"
+INLINE_KEY = INLINE_IGNORE_KEY
 _LEVELS = {"error": Level.ERROR, "warning": Level.WARNING, "info": Level.INFO, "off": None}
 
 
@@ -393,7 +394,7 @@ def inline_ignores(specs: Iterable[Any]) -> dict[tuple[str, str], frozenset[str]
         if spec is None:
             continue
         for doc in spec.documents.values():
-            if INLINE_KEY not in doc.text:
+            if not doc.mentions(INLINE_KEY):
                 continue
             stack: list[tuple[Any, str]] = [(doc.data, "")]
             while stack:

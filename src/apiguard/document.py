@@ -25,12 +25,11 @@ import json.scanner
 import re
 import sys
 import threading
-import zlib
 from types import MappingProxyType
 from typing import Any, Callable, Iterator, Mapping, MutableMapping
 
 from .errors import InputError
-from .model import Location, split_pointer
+from .model import Location, sha256, split_pointer
 
 # A YAML or JSON document nested deeper than this is rejected before any recursive code sees it:
 # real specs stay under 60 levels, and hostile ones (20,000 levels) crash native parsers.
@@ -42,8 +41,13 @@ _DEEP_DASHES = "- " * (MAX_DEPTH // 5)
 
 _WS = re.compile(r"[ \t\n\r]*")
 _SPACES = re.compile(r" *")
-_PACK_UP_TO = 256 << 10  # see Document.pack
+_RELEASE_UP_TO = 256 << 10  # see Document.release
 _NO_ORIGINS: Mapping[str, str] = MappingProxyType({})
+_NO_MARKS: frozenset[str] = frozenset()
+# The key of inline ignores (see config.inline_ignores, which walks only the files that mention
+# it): a word a document can still answer `mentions` for once its text is released.
+INLINE_IGNORE_KEY = "x-apiguard-ignore"
+_WATCHED = (INLINE_IGNORE_KEY,)
 
 
 def byte_view(text: str) -> str:
@@ -73,16 +77,23 @@ class Document:
     and a lazy source map."""
 
     # Slots: a multi-file spec has a Document per file (3,000 for DigitalOcean's two versions).
-    __slots__ = ("name", "_text", "_packed", "data", "source_data", "format", "_line_starts", "_locator", "origins", "__weakref__")
+    __slots__ = (
+        "_name", "_source", "_key", "_text", "_digest", "_marks", "data", "source_data", "format", "_line_starts", "_locator", "origins",
+        "__weakref__",
+    )
 
     def __init__(self, name: str, text: str, data: Any, fmt: str, *, view: str | None = None) -> None:
         # Set by normalization when the data was rewritten (Swagger 2.0): maps a pointer prefix
         # of the converted data to the pointer it came from in this file. Shared and empty
         # otherwise.
         self.origins: Mapping[str, str] = _NO_ORIGINS
-        self.name = name
+        self._name: str | None = name
+        self._source: Any = None
+        self._key = ""
         self._text: str | None = byte_view(text) if view is None else view
-        self._packed: bytes | None = None
+        # The SHA-256 of the file's bytes when the text is exactly those bytes (see `release`).
+        self._digest: bytes | None = None
+        self._marks: frozenset[str] = _NO_MARKS
         self.data = data
         # What the text says, kept for the source map even when `data` is rewritten (Swagger 2.0).
         self.source_data = data
@@ -91,34 +102,69 @@ class Document:
         self._locator: _Locator | None = None
 
     @property
+    def name(self) -> str:
+        """The file's name as reports show it."""
+        return self._name if self._name is not None else self._source.display(self._key)
+
+    def name_by(self, source: Any, key: str) -> None:
+        """Name the file by asking `source` for the name of `key` whenever it is shown, rather
+        than keeping the string: a multi-file spec has a name per file and version (3,000 on
+        DigitalOcean, 0.4 MiB), and only the few with findings are ever shown."""
+        self._source, self._key, self._name = source, key, None
+
+    @property
     def text(self) -> str:
-        """The byte view of the file (unpacked for this one use if `pack` packed it)."""
+        """The byte view of the file (read again for this one use if `release` dropped it)."""
         if self._text is None:
-            return zlib.decompress(self._packed).decode("latin-1")  # type: ignore[arg-type]
+            raw = self._source.read(self._key)
+            if sha256(raw).digest() != self._digest:
+                raise InputError(
+                    "the file changed while apiguard was reading it",
+                    file=self.name,
+                    hint="run apiguard again once the file is saved",
+                )
+            return raw.decode("latin-1")
         return self._text
 
-    def pack(self) -> None:
-        """Keep a small file's text compressed until a finding has to be placed in it.
+    def mentions(self, word: str) -> bool:
+        """Whether the text contains `word`; for a released text, taken before its release
+        for the words watched (`_WATCHED`), and read again for any other."""
+        if self._text is None and word in _WATCHED:
+            return word in self._marks
+        return word in self.text
+
+    def release(self) -> None:
+        """Drop a small file's text until a finding has to be placed in it; it is read again
+        from its source then, and must have the same bytes (SHA-256).
 
         Once its data is parsed and its references are read, a file's text serves the source
         map only, and few files of a multi-file spec are ever located: DigitalOcean's 1,500
-        texts take 1.8 MiB, 0.8 MiB packed, for about 70 ms. Large texts stay as they are: a
-        4 MB string made from decompressed data costs twice its size for a moment, which would
-        cancel the saving at report time."""
+        texts take 1.8 MiB (0.8 kept zlib-packed, as they were before). Kept: a text that is
+        not the file's bytes as they are (a UTF-16 file, a byte-order mark), a file its source
+        does not read again (a URL), and a large text: rereading a 4 MB file at report time
+        would cancel the saving there."""
         text = self._text
-        if text is not None and len(text) <= _PACK_UP_TO and self._locator is None:
-            self._packed = zlib.compress(text.encode("latin-1"), 1)
+        if (
+            text is not None
+            and self._digest is not None
+            and self._source is not None
+            and self._source.rereadable
+            and len(text) <= _RELEASE_UP_TO
+            and self._locator is None
+        ):
+            found = [word for word in _WATCHED if word in text]
+            self._marks = frozenset(found) if found else _NO_MARKS
             self._text = None
 
     def same_file(self, name: str) -> "Document":
         """A Document for the same text and data under another name (see `share_files`)."""
         twin = Document(name, "", self.source_data, self.format, view="")
-        twin._text, twin._packed = self._text, self._packed
+        twin._text, twin._digest, twin._marks = self._text, self._digest, self._marks
         return twin
 
     def _unpack(self) -> str:
         if self._text is None:
-            self._text, self._packed = self.text, None
+            self._text = self.text
         return self._text
 
     # -- positions -------------------------------------------------------------------------
@@ -765,15 +811,18 @@ def share_files(table: MutableMapping[tuple[str, int], Document] | None) -> None
 
 def parse_file(key: str, name: str, raw: bytes) -> Document:
     """`parse(name, raw)`, or the text and data of the file with the same key and bytes parsed
-    earlier in this run (see `share_files`). The bytes are compared with the text kept (a byte
-    view, the file's bytes for UTF-8 and JSON), only when the sizes match: nothing is hashed."""
-    if _files is None:
-        return parse(name, raw)
-    seen = _files.get((key, len(raw)))
-    if seen is not None and seen.text.encode("latin-1") == raw:
+    earlier in this run (see `share_files`; same bytes: same size and SHA-256). The digest is
+    kept when the document's text is the file's bytes as they are, so that `release` may drop
+    the text and read it again."""
+    digest = sha256(raw).digest()
+    seen = _files.get((key, len(raw))) if _files is not None else None
+    if seen is not None and seen._digest == digest:
         return seen.same_file(name)
     doc = parse(name, raw)
-    if seen is None:
+    text = doc._text
+    if text is not None and len(text) == len(raw) and not raw.startswith(_UTF8_BOM):
+        doc._digest = digest  # the byte view is `raw` read as Latin-1 (see `parse`)
+    if _files is not None and seen is None:
         _files[(key, len(raw))] = doc
     return doc
 

@@ -48,6 +48,7 @@ def load_spec(source: str | Source, options: LoadOptions | None = None) -> Spec:
         )
     root_name = source.display(source.root_key)
     doc = parse_file(source.root_key, root_name, source.read(source.root_key))
+    doc.name_by(source, source.root_key)
     data = doc.data
     family, version = _check_top_level(doc)
     resolver = Resolver(source, doc, allow_remote=options.allow_remote)

@@ -68,7 +68,7 @@ class Resolver:
                 target_key = self._check_ref(key, ref)
                 if target_key is not None and target_key not in refs_by_doc and target_key not in pending:
                     pending.append(target_key)
-            self.documents[key].pack()  # its references are read; see Document.pack
+            self.documents[key].release()  # its references are read; see Document.release
         # With every file loaded, the pointers into them can be checked, and an absolute URI
         # told apart: a schema's `$id` in a file loaded by now, or a remote reference.
         for key, refs in refs_by_doc.items():
@@ -128,7 +128,8 @@ class Resolver:
                     key, ref, f"$ref {ref!r}: {exc.message} ({exc.file})",
                     "fix the path of the $ref; it is relative to the file that contains it",
                 )
-            self.documents[target] = parse_file(target, self.source.display(target), raw)
+            doc = self.documents[target] = parse_file(target, self.source.display(target), raw)
+            doc.name_by(self.source, target)
         return target
 
     def _check_remote(self, key: str, ref: str) -> None:

@@ -25,6 +25,7 @@ class Source:
     """Reads the root spec and its siblings. Subclasses fill in `_read` and `display`."""
 
     kind = "file"
+    rereadable = True  # reading a file again gives its bytes again, at no cost worth naming
 
     def __init__(self, root_key: str, *, allow_outside_root: bool = False) -> None:
         self.root_key = root_key
@@ -153,6 +154,7 @@ class GitSource(Source):
 
 class UrlSource(Source):
     kind = "url"
+    rereadable = False  # a second request: never made just to place a finding
 
     def __init__(self, url: str, **kw: bool) -> None:
         parsed = urllib.parse.urlsplit(url)

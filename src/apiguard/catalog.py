@@ -9,21 +9,48 @@ wheel as `apiguard/catalog`; in a source checkout it is the top-level `rules/` f
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator, Mapping
 
 from .model import Level, RuleMeta, sha256
 
 
 @dataclass(frozen=True)
 class Entry:
-    meta: RuleMeta
+    meta: RuleMeta  # its `doc` is empty: the body is read when asked for (see RuleDocs)
     message: str
-    body: str
     path: Path
     front: dict
+
+    @property
+    def body(self) -> str:
+        """The entry's documentation, read from its file: a run shows few of the 144 (the
+        rules its report names), and keeping them all took 0.2 MiB of every run."""
+        return _split(self.path, self.path.read_text(encoding="utf-8"))[1].strip()
+
+
+class RuleDocs(Mapping[str, RuleMeta]):
+    """Rule ID -> what the catalog says about the rule, with its documentation (`doc`) read
+    from the entry's file when the rule is first looked up."""
+
+    def __init__(self, entries: dict[str, Entry]) -> None:
+        self._entries = entries
+        self._read: dict[str, RuleMeta] = {}
+
+    def __getitem__(self, rule: str) -> RuleMeta:
+        meta = self._read.get(rule)
+        if meta is None:
+            entry = self._entries[rule]
+            meta = self._read[rule] = replace(entry.meta, doc=entry.body)
+        return meta
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._entries)
+
+    def __len__(self) -> int:
+        return len(self._entries)
 
 
 def catalog_dir() -> Path:
@@ -53,7 +80,7 @@ def read_catalog(folder: Path) -> dict[str, Entry]:
         fronts = index["fronts"]
     else:  # no index, or one older than the entries: read the front matter itself
         fronts = {name: _front_matter(folder / name, text) for name, text in texts.items()}
-    return {e.meta.id: e for e in (_entry(folder / name, fronts[name], text) for name, text in texts.items())}
+    return {e.meta.id: e for e in (_entry(folder / name, fronts[name]) for name in texts)}
 
 
 def write_index(folder: Path | None = None) -> Path:
@@ -96,8 +123,7 @@ def _front_matter(path: Path, text: str) -> dict:
     return dict(yaml_rs.loads(_split(path, text)[0], parse_datetime=False) or {})
 
 
-def _entry(path: Path, front: dict, text: str) -> Entry:
-    body = _split(path, text)[1].strip()  # one string for both: 144 bodies are 0.2 MiB
+def _entry(path: Path, front: dict) -> Entry:
     meta = RuleMeta(
         id=str(front["id"]),
         level=Level.parse(str(front["level"])),
@@ -105,9 +131,8 @@ def _entry(path: Path, front: dict, text: str) -> Entry:
         summary=str(front.get("summary", "")).strip(),
         area=str(front.get("area", "")),
         direction=str(front.get("direction", "")),
-        doc=body,
     )
-    return Entry(meta=meta, message=str(front.get("message", "{summary}")).strip(), body=body, path=path, front=front)
+    return Entry(meta=meta, message=str(front.get("message", "{summary}")).strip(), path=path, front=front)
 
 
 if __name__ == "__main__":  # python -m apiguard.catalog: refresh the index after editing an entry

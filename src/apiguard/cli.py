@@ -6,6 +6,7 @@ terminal."""
 from __future__ import annotations
 
 import difflib
+from collections import ChainMap
 import os
 import re
 import sys
@@ -293,7 +294,7 @@ def _families() -> dict:  # type: ignore[type-arg]
     return {rid: str(e.front.get("family") or e.meta.area or "") for rid, e in load_catalog().items()}
 
 
-def _load_options(validate: Validate, no_validate: bool, allow_remote: bool, allow_outside: bool, level: Level):  # type: ignore[no-untyped-def]
+def _load_options(validate: Validate, no_validate: bool, allow_remote: bool, allow_outside: bool, level: Level, last: bool = False):  # type: ignore[no-untyped-def]
     from .loader import LoadOptions
 
     return LoadOptions(
@@ -301,6 +302,7 @@ def _load_options(validate: Validate, no_validate: bool, allow_remote: bool, all
         allow_remote=allow_remote,
         allow_outside_root=allow_outside,
         validation_level=level,
+        last=last,
     )
 
 
@@ -408,10 +410,10 @@ def _custom_docs(rulesets: list) -> dict:  # type: ignore[type-arg]
     return {rule.id: rule.meta for ruleset in rulesets for rule in ruleset.rules if rule.level is not None}
 
 
-def _rule_docs() -> dict:  # type: ignore[type-arg]
-    from .catalog import load_catalog
+def _rule_docs():  # type: ignore[no-untyped-def]
+    from .catalog import RuleDocs, load_catalog
 
-    return {rid: entry.meta for rid, entry in load_catalog().items()}
+    return RuleDocs(load_catalog())
 
 
 def _rule_ids(kind: str) -> tuple[str, ...]:
@@ -559,7 +561,7 @@ def _collect_one(kind: str, item, base: Optional[str], settings: dict):  # type:
     compat = _rule_ids("compat")
     lint_ids = _rule_ids("lint") if kind != "diff" else ()
     if kind == "lint":
-        spec = load_spec(item, load_opts(Level.ERROR))
+        spec = load_spec(item, load_opts(Level.ERROR, last=True))
         custom, _, ids = _custom(rulesets, spec)
         findings = run_lint(spec, today=day, options=settings["options"]) + custom
         kept, hidden = _inline_filtered(findings, [spec])
@@ -577,7 +579,9 @@ def _collect_one(kind: str, item, base: Optional[str], settings: dict):  # type:
     if unchanged:
         old_arg = None  # check: lint the spec as usual, but there is nothing to compare
     try:
-        new = load_spec(new_arg, load_opts(Level.ERROR))
+        # The last spec an item loads empties the tables that share values between specs once
+        # its files are read (see LoadOptions.last): the new version, then the old one.
+        new = load_spec(new_arg, load_opts(Level.ERROR, last=old_arg is None))
     except InputError as exc:
         if base is None or old_arg is None or not _broken_at_base_too(exc, old_arg, load_opts):
             raise
@@ -588,7 +592,7 @@ def _collect_one(kind: str, item, base: Optional[str], settings: dict):  # type:
     old = result = None
     if old_arg is not None:
         # Problems of the old version are known debt, not news: report them as information.
-        old = load_spec(old_arg, load_opts(Level.INFO))
+        old = load_spec(old_arg, load_opts(Level.INFO, last=True))
         result = compare(old, new, today=day, min_notice_days=settings["notice"], check_version=settings["check_version"])
     # A new spec is all addition: nothing to compare, its validity still reported.
     findings = result.findings if result is not None else list(new.problems)
@@ -618,12 +622,12 @@ def _command(kind: str, specs: List[str], base: Optional[str], a: dict) -> int: 
     day = _parse_today(a["today"])
     options = _options(cfg, _parse_rule_options(a.get("option")))
     rulesets = _load_rulesets(list(cfg.rulesets if cfg is not None else []) + list(a.get("ruleset") or []))
-    docs = {**_rule_docs(), **_custom_docs(rulesets)}
+    docs = ChainMap(_custom_docs(rulesets), _rule_docs())  # a custom rule's ID wins
     if cfg is not None:
         cfg.check_names(set(docs), set(_families().values()))
     v = (a["validate"], a["no_validate"], a["allow_remote"], a["allow_outside_root"])
     settings = {
-        "load": lambda level: _load_options(*v, level),
+        "load": lambda level, last=False: _load_options(*v, level, last),
         "today": day,
         "rulesets": rulesets,
         "options": options,

@@ -775,6 +775,17 @@ def share_strings(table: dict[str, str] | None) -> None:
     _run_tables = None if table is None else {"strings": table}
 
 
+def forget_shared() -> None:
+    """Empty the run's tables (see `share_strings`, `run_table`, `share_files`) once no further
+    file will be parsed: they only find equal values, and the objects found stay where they
+    are used. The CLI calls this (through `LoadOptions.last`) once the last spec's files are
+    read, before that spec is validated and compared: 0.8 MiB off DigitalOcean's peak."""
+    for table in (_run_tables or {}).values():
+        table.clear()
+    if _files is not None:
+        _files.clear()
+
+
 def run_table(name: str) -> dict[Any, Any]:
     """The run's table `name`, for one object per value of the immutable values every version
     of a spec makes again, so both versions share them: "strings" is the string table (file

@@ -12,13 +12,13 @@ from pathlib import Path
 from typing import Any
 
 from . import normalize
-from .document import Document, parse_file, real_text
+from .document import Document, forget_shared, parse_file, real_text
 from .errors import InputError
 from .model import Level
 from .resolve import Resolver
 from .sources import Source, SourceOptions, open_source
 from .spec import Spec
-from .validate import check_family, validate
+from .validate import check_family, findings, structure
 
 
 @dataclass
@@ -28,6 +28,9 @@ class LoadOptions:
     allow_outside_root: bool = False
     cwd: Path = field(default_factory=Path.cwd)
     validation_level: Level = Level.ERROR
+    # The last spec this process loads: once its files are read, the tables that share values
+    # between specs are emptied (see document.forget_shared).
+    last: bool = False
 
 
 def load_spec(source: str | Source, options: LoadOptions | None = None) -> Spec:
@@ -53,6 +56,8 @@ def load_spec(source: str | Source, options: LoadOptions | None = None) -> Spec:
     family, version = _check_top_level(doc)
     resolver = Resolver(source, doc, allow_remote=options.allow_remote)
     resolver.load_all()
+    if options.last:
+        forget_shared()
     original = data
     if family == "2.0":
         from .swagger2 import convert_swagger2
@@ -60,8 +65,9 @@ def load_spec(source: str | Source, options: LoadOptions | None = None) -> Spec:
         doc.data, doc.origins = convert_swagger2(data)
         resolver.forget()
     spec = Spec(name=root_name, version=version, family=family, resolver=resolver)
+    structural = structure(spec, original, options.validate)  # before the model: see structure
     normalize.build(spec)
-    spec.problems = validate(spec, original, options.validate, options.validation_level)
+    spec.problems = findings(spec, structural, options.validate, options.validation_level)
     return spec
 
 

@@ -43,8 +43,13 @@ class Resolver:
         self.documents: dict[str, Document] = {source.root_key: root}
         self.root_key = source.root_key
         # file key -> reference as written there -> target (nested: no key tuple per reference,
-        # 16,000 on DigitalOcean).
+        # 16,000 on DigitalOcean). A reference to another file means the same in every file of
+        # a folder, so those files share one table for them (DigitalOcean: 1,170 files, 123
+        # folders, 8,100 references but 2,600 per folder; 0.2 MiB less for each version);
+        # references within the file (`#/...`, or empty) have a table per file.
         self._targets: dict[str, dict[str, Where]] = {}
+        self._local_targets: dict[str, dict[str, Where]] = {}
+        self._folders: dict[str, dict[str, Where]] = {}
         self._same_target: dict[Where, Where] = run_table("targets")  # one for both versions in a CLI run
         # References inside `examples` whose target is missing: (where, message).
         self.dangling: list[tuple[Where, str]] = []
@@ -165,9 +170,14 @@ class Resolver:
 
     # -- following references -------------------------------------------------------------
     def resolve_ref(self, ref: str, at: Where) -> Where:
-        known = self._targets.get(at.doc)
+        tables = self._local_targets if not ref or ref[0] == "#" else self._targets
+        known = tables.get(at.doc)
         if known is None:
-            known = self._targets[at.doc] = {}
+            if tables is self._targets:
+                known = self._folders.setdefault(self.source.join(at.doc, "."), {})
+            else:
+                known = {}
+            tables[at.doc] = known
         cached = known.get(ref)
         if cached is not None:
             return cached
@@ -268,6 +278,8 @@ class Resolver:
     def forget(self) -> None:
         """Drop cached targets: the documents' data was rewritten (Swagger 2.0 conversion)."""
         self._targets.clear()
+        self._local_targets.clear()
+        self._folders.clear()
         self._values.clear()
         self._ids = None
         self._anchors.clear()

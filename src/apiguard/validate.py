@@ -49,7 +49,16 @@ def _string_keys(value: Any) -> Any:
 
 
 def validate(spec: Spec, data: Any, mode: str = "fast", level: Level = Level.ERROR) -> list[Finding]:
-    """Problems of the root document `data` (as parsed, before normalization)."""
+    """Problems of the root document `data` (as parsed, before normalization): `structure`,
+    then `findings` once the spec is normalized (the semantic checks read its operations)."""
+    return findings(spec, structure(spec, data, mode), mode, level)
+
+
+def structure(spec: Spec, data: Any, mode: str = "fast") -> list[tuple[str, Where, str]]:
+    """What the OpenAPI schema says of the root document `data`: (pointer in the document
+    validated, where that really is, message). Needs only the loaded files, so the loader runs
+    it before normalization: a multi-file spec's bundle is gone again when the model is built
+    and takes no memory beside it (DigitalOcean: 1 MiB)."""
     if mode == "off":
         return []
     root_key = spec.resolver.root_key
@@ -72,21 +81,29 @@ def validate(spec: Spec, data: Any, mode: str = "fast", level: Level = Level.ERR
         for err in errors:
             pointer = join_pointer([str(t) for t in err.instance_path])
             problems.append((pointer, _describe(err)))
-    problems.extend(_semantic(spec))
-    findings = [
+    return [(pointer, bundled.origin(pointer) if bundled else Where(root_key, pointer), message) for pointer, message in problems]
+
+
+def findings(spec: Spec, structural: list[tuple[str, Where, str]], mode: str = "fast", level: Level = Level.ERROR) -> list[Finding]:
+    """The findings of a normalized spec: its `structure` problems, the semantic checks and the
+    references inside examples that point at nothing, each located."""
+    if mode == "off":
+        return []
+    root_key = spec.resolver.root_key
+    problems = structural + [(pointer, Where(root_key, pointer), message) for pointer, message in _semantic(spec)]
+    out = [
         Finding(rule=RULE, level=level, message=message, location=spec.locate(where), fingerprint=fingerprint(RULE, where.pointer, message))
         for where, message in spec.resolver.dangling
     ]
     seen = set()
-    for pointer, message in problems:
+    for pointer, where, message in problems:
         if (pointer, message) in seen:
             continue
         seen.add((pointer, message))
-        loc = spec.locate(bundled.origin(pointer) if bundled else Where(root_key, pointer))
-        findings.append(
-            Finding(rule=RULE, level=level, message=message, location=loc, fingerprint=fingerprint(RULE, pointer, message))
+        out.append(
+            Finding(rule=RULE, level=level, message=message, location=spec.locate(where), fingerprint=fingerprint(RULE, pointer, message))
         )
-    return findings
+    return out
 
 
 def _take(it: Iterator[Any], n: int) -> Iterator[Any]:

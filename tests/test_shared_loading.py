@@ -18,6 +18,7 @@ from apiguard import compare, load_spec
 from apiguard import document as D
 from apiguard.errors import InputError
 from apiguard.loader import LoadOptions
+from apiguard.model import Where
 from apiguard.resolve import Bundle
 from apiguard.sources import SourceOptions, open_source
 
@@ -116,6 +117,45 @@ def test_a_mapping_that_is_only_a_reference_is_one_object_in_a_run(tmp_path: Pat
     assert spec.documents["schemas/pet.yaml"].data["properties"]["owner"] is not schema("/pets")
     other = load_spec(str(write(tmp_path / "v2", {"openapi.yaml": root, "schemas/pet.yaml": PET.replace("name", "title"), "schemas/owner.yaml": OWNER})))
     assert other.documents["schemas/pet.yaml"].data["properties"]["owner"] is spec.documents["schemas/pet.yaml"].data["properties"]["owner"]
+
+
+def test_reference_targets_are_one_object_for_both_versions(tmp_path: Path, shared_run: None) -> None:
+    old_path, new_path = two_versions(tmp_path)
+    old, new = load_spec(str(old_path)), load_spec(str(new_path))
+    at = Where("schemas/pet.yaml", "/properties/owner")
+    assert old.resolver.resolve_ref("owner.yaml", at) is new.resolver.resolve_ref("owner.yaml", at)
+
+
+def test_the_last_spec_of_a_run_empties_the_sharing_tables_and_changes_nothing(tmp_path: Path, shared_run: None) -> None:
+    old_path, new_path = two_versions(tmp_path)
+    new = load_spec(str(new_path))
+    assert D._run_tables and all(D._run_tables.values()) and len(D._files)
+    old = load_spec(str(old_path), LoadOptions(last=True))
+    assert not any(D._run_tables.values()) and not len(D._files)
+    # The old version still shares the files the new one parsed first, and judges the same.
+    assert old.documents["schemas/pet.yaml"].data is new.documents["schemas/pet.yaml"].data
+    expected = outcome(old_path, new_path)
+    assert sorted((f.rule, f.message, str(f.location), str(f.old_location)) for f in compare(old, new).findings) == expected
+
+
+def test_the_files_of_a_folder_share_one_table_of_references_to_other_files(tmp_path: Path) -> None:
+    files = {
+        "openapi.yaml": ROOT,
+        "schemas/pet.yaml": PET + "  tag: {$ref: '#/properties/name'}\n",
+        "schemas/owner.yaml": OWNER + "  pet: {$ref: 'pet.yaml'}\n  tag: {$ref: '#/properties/email'}\n",
+        "other/pet.yaml": PET,  # the same written reference, another folder
+        "other/owner.yaml": OWNER,
+    }
+    files["openapi.yaml"] += _get("/other", "other/pet.yaml")
+    spec = load_spec(str(write(tmp_path, files)), LoadOptions(validate="off"))
+    r = spec.resolver
+    pet, owner, other = Where("schemas/pet.yaml", ""), Where("schemas/owner.yaml", ""), Where("other/pet.yaml", "")
+    assert r.resolve_ref("owner.yaml", pet) == Where("schemas/owner.yaml", "")
+    assert r.resolve_ref("owner.yaml", other) == Where("other/owner.yaml", "")
+    assert r._targets["schemas/pet.yaml"] is r._targets["schemas/owner.yaml"] is not r._targets["other/pet.yaml"]
+    # A reference within the file means that file: one table per file.
+    assert r.resolve_ref("#/properties/name", pet) == Where("schemas/pet.yaml", "/properties/name")
+    assert r.resolve_ref("#/properties/email", owner) == Where("schemas/owner.yaml", "/properties/email")
 
 
 def test_a_file_of_the_same_size_with_other_bytes_is_parsed_again(tmp_path: Path, shared_run: None) -> None:

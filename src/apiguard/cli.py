@@ -809,7 +809,7 @@ def baseline(
         if cfg is not None:
             cfg.check_names(set(_rule_docs()) | set(_custom_docs(rulesets)), set(_families().values()))
         settings = {
-            "load": lambda level: _load_options(*v, level),
+            "load": lambda level, last=False: _load_options(*v, level, last),
             "today": day,
             "rulesets": rulesets,
             "options": _options(cfg, _parse_rule_options(option)),

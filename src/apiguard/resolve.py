@@ -234,13 +234,13 @@ class Resolver:
             return hit
         anchors: dict[str, list[tuple[Where, str]]] = {}
         self._anchors[key] = anchors
-        text = self.documents[key].text  # once: a packed text is unpacked on each reading
-        if "$id" not in text and "$anchor" not in text:
-            return anchors
+        doc = self.documents[key]
+        if not doc.mentions("$id") and not doc.mentions("$anchor"):
+            return anchors  # the text says so without a walk (and a released one is not read)
         ids = self._ids if self._ids is not None else {}
         # (value, pointer, base URI, pointer of the resource); data keywords and extensions are
         # not schemas, so an `$id` inside an example names nothing.
-        stack: list[tuple[Any, str, str, str]] = [(self.documents[key].data, "", "", "")]
+        stack: list[tuple[Any, str, str, str]] = [(doc.data, "", "", "")]
         while stack:
             value, pointer, base, resource = stack.pop()
             if type(value) is dict:

@@ -119,6 +119,19 @@ def test_a_mapping_that_is_only_a_reference_is_one_object_in_a_run(tmp_path: Pat
     assert other.documents["schemas/pet.yaml"].data["properties"]["owner"] is spec.documents["schemas/pet.yaml"].data["properties"]["owner"]
 
 
+def test_a_json_mapping_that_is_only_a_reference_is_one_object_too() -> None:
+    pet = {"$ref": "#/components/schemas/Pet"}
+    ok = {"description": "ok", "content": {"application/json": {"schema": pet}}}
+    doc = D.parse("a.json", json.dumps({
+        "openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+        "paths": {"/a": {"get": {"responses": {"200": ok}}}, "/b": {"get": {"responses": {"200": ok, "201": {"$ref": "#/x", "description": "d"}}}}},
+        "components": {"schemas": {"Pet": {"type": "object"}}},
+    }).encode())
+    a, b = (doc.data["paths"][p]["get"]["responses"] for p in ("/a", "/b"))
+    assert a["200"]["content"]["application/json"]["schema"] is b["200"]["content"]["application/json"]["schema"]
+    assert a["200"] is not b["200"] and b["201"] == {"$ref": "#/x", "description": "d"}
+
+
 def test_reference_targets_are_one_object_for_both_versions(tmp_path: Path, shared_run: None) -> None:
     old_path, new_path = two_versions(tmp_path)
     old, new = load_spec(str(old_path)), load_spec(str(new_path))

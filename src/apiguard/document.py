@@ -378,13 +378,32 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return result
 
 
+def _json_hook(refs: dict[str, dict[str, str]]) -> Callable[[list[tuple[str, Any]]], dict[str, Any]]:
+    """`_no_duplicates`, with a mapping that is only a `$ref` made one object per reference
+    string through `refs` (see `share_strings`; the GitHub spec writes 5,500 of them, 900
+    different ones)."""
+
+    def hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        if len(pairs) == 1:
+            key, value = pairs[0]
+            if key == "$ref" and type(value) is str:
+                leaf = refs.get(value)
+                if leaf is None:
+                    value = _intern(value)
+                    leaf = refs[value] = {_intern(key): value}
+                return leaf
+        return _no_duplicates(pairs)
+
+    return hook
+
+
 def _parse_json(name: str, text: str) -> Any:
     # The C scanner counts nesting against the interpreter's recursion limit: lowering the limit
     # for the parse rejects over-deep documents exactly, at no cost to normal ones.
     old_limit = sys.getrecursionlimit()
     sys.setrecursionlimit(_stack_depth() + MAX_DEPTH + 20)
     try:
-        return json.loads(text, object_pairs_hook=_no_duplicates)
+        return json.loads(text, object_pairs_hook=_json_hook(run_table("ref leaves")))
     except _DuplicateKey as exc:
         line, col = _duplicate_position(text, exc.args[0])
         raise InputError(

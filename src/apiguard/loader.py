@@ -1,7 +1,9 @@
 """`load_spec`: from a command-line argument to a located, resolved, normalized, validated Spec.
 
 This is the only place the stages of loading are wired together: source -> document ->
-resolve -> normalize (Swagger 2.0 conversion first) -> validate.
+resolve -> Swagger 2.0 conversion -> validate's schema check -> normalize -> validate's
+findings (the schema check reads only the files, and runs before the model is built so that
+its memory is free again by then).
 """
 
 from __future__ import annotations

@@ -779,7 +779,7 @@ def _load_in_pieces(
 # The same goes for a mapping that is only a reference, `{$ref: ...}`: DigitalOcean writes
 # 9,900 of them in one version, 3,600 different ones (`$ref: ../../shared/responses/
 # unauthorized.yml` 659 times), and each is a dict of about 200 bytes. One object per reference
-# string takes 1.4 MiB off that spec's peak. Parsed data is never modified (see `share_files`),
+# string takes 1.1 MiB off that spec's peak. Parsed data is never modified (see `share_files`),
 # and such a mapping is a leaf: what its reference means is decided by where it stands (the
 # file it is in), never by the object, so one object can stand in many places.
 _strings: dict[str, str] | None = None
@@ -799,7 +799,7 @@ def forget_shared() -> None:
     """Empty the run's tables (see `share_strings`, `run_table`, `share_files`) once no further
     file will be parsed: they only find equal values, and the objects found stay where they
     are used. The CLI calls this (through `LoadOptions.last`) once the last spec's files are
-    read, before that spec is validated and compared: 0.8 MiB off DigitalOcean's peak."""
+    read, before that spec is validated and compared: 0.5 MiB off DigitalOcean's peak."""
     for table in (_run_tables or {}).values():
         table.clear()
     if _files is not None:

@@ -5,6 +5,8 @@ version (the copies shipped by openapi-spec-validator) with the Rust validator j
 which takes milliseconds on a 4 MB spec, then runs the cheap semantic checks that
 openapi-spec-validator also makes (unique operationIds, path template parameters declared).
 `full` runs openapi-spec-validator itself, slower but complete; `off` skips validation.
+Two steps: `structure` (the schema check, on the files as loaded) and `findings` (the semantic
+checks, on the normalized spec, and every problem located).
 """
 
 from __future__ import annotations
@@ -46,12 +48,6 @@ def _string_keys(value: Any) -> Any:
     if isinstance(value, list):
         return [_string_keys(v) for v in value]
     return value
-
-
-def validate(spec: Spec, data: Any, mode: str = "fast", level: Level = Level.ERROR) -> list[Finding]:
-    """Problems of the root document `data` (as parsed, before normalization): `structure`,
-    then `findings` once the spec is normalized (the semantic checks read its operations)."""
-    return findings(spec, structure(spec, data, mode), mode, level)
 
 
 def structure(spec: Spec, data: Any, mode: str = "fast") -> list[tuple[str, Where, str]]:

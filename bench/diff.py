@@ -37,6 +37,8 @@ PAIRS = [
     ("stripe yaml, three months", "stripe/old-4d2f301.yaml", "stripe/new-e0123a3.yaml"),
     ("openai, three months", "openai/old-5162af9.yaml", "openai/new-f85dbe2.yaml"),
     ("digitalocean multi-file", f"digitalocean/prev-8c740d3/{DO_ROOT}", f"digitalocean/new-7c1300c/{DO_ROOT}"),
+    # Not among the pairs issue 3 names: DigitalOcean three months apart (165 findings).
+    ("digitalocean, three months", f"digitalocean/old-b236aea/{DO_ROOT}", f"digitalocean/new-7c1300c/{DO_ROOT}"),
 ]
 
 FLOOR = r"""

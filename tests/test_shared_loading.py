@@ -247,6 +247,20 @@ def test_texts_that_are_not_the_files_bytes_or_large_are_kept(tmp_path: Path) ->
     assert bom.locate("/info").line == 2 and utf16.locate("/info").line == 2
 
 
+def test_only_a_few_files_read_again_stay_open(tmp_path: Path) -> None:
+    n = D._OPEN_AT_MOST + 4
+    root = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n" + "".join(_get(f"/p{i}", f"schemas/s{i}.yaml") for i in range(n))
+    files = {"openapi.yaml": root, **{f"schemas/s{i}.yaml": "# a comment\n" * i + "type: object\n" for i in range(n)}}
+    spec = load_spec(str(write(tmp_path, files)), LoadOptions(validate="off"))
+    docs = [spec.documents[f"schemas/s{i}.yaml"] for i in range(n)]
+    assert [doc.locate("/type").line for doc in docs] == [i + 1 for i in range(n)]
+    # The oldest are released again, with what was built from their text; placing a finding in
+    # one reads it once more.
+    assert sum(doc._text is not None for doc in docs) == D._OPEN_AT_MOST
+    assert docs[0]._text is None and docs[0]._locator is None and docs[-1]._text is not None
+    assert docs[0].locate("/type").line == 1 and docs[0]._text is not None
+
+
 def test_every_file_of_a_multi_file_spec_is_released_after_loading(tmp_path: Path) -> None:
     old, _ = two_versions(tmp_path)
     spec = load_spec(str(old), LoadOptions(validate="off"))

@@ -207,7 +207,7 @@ def test_a_swagger_2_root_shared_by_both_versions_is_converted_for_each(tmp_path
 # -- released texts -------------------------------------------------------------------------
 
 
-def released(tmp_path: Path, text: str, name: str = "a.yaml") -> tuple[D.Document, Path]:
+def released(tmp_path: Path, text: str | bytes, name: str = "a.yaml") -> tuple[D.Document, Path]:
     """A document parsed from file `name` of a folder, named by its source, and released."""
     path = tmp_path / name
     path.write_bytes(text.encode("utf-8") if isinstance(text, str) else text)
@@ -225,7 +225,7 @@ def test_a_released_text_is_read_again_and_locates_as_before(tmp_path: Path) -> 
     assert doc.text == D.byte_view(text)  # read from the file again
     assert doc.mentions("x-apiguard-ignore") and not doc.mentions("nowhere") and doc.mentions("café".encode().decode("latin-1"))
     assert doc.locate("/info/version").line == 4
-    assert doc._text == D.byte_view(text)  # kept for good once a finding is placed in it
+    assert doc._text == D.byte_view(text)  # kept while open (see test_only_a_few_files_read_again_stay_open)
     doc.release()  # a located document keeps its text: its source map reads it
     assert doc._text is not None
 

@@ -339,17 +339,15 @@ class Bundle:
         self._busy: set[Where] = set()
         self.data = _Expansion(self, Where(self.root_key, "")).copy(resolver.documents[self.root_key].data)
 
-    def _inlined(self, value: Any, at: Where) -> Where | None:
-        """The target `value` is replaced by in the bundle when it stands at `at` (a reference
-        to another file, or any reference inside an inlined file), or None."""
+    def _followed(self, value: Any, at: Where) -> Where | None:
+        """Where `value`, standing at `at`, leads when the bundle follows it: a reference that
+        names another file, or any reference inside an inlined file (its "#/..." points into
+        that file, not the root); None for anything else. Raises _Dangling for a reference that
+        leads nowhere."""
         ref = value.get("$ref") if type(value) is dict else None
         if ref.__class__ is not str or (ref.startswith("#") and at.doc == self.root_key):
             return None
-        try:
-            target = self.resolver.resolve_ref(ref, at)
-        except _Dangling:
-            return None
-        return None if target.doc == self.root_key else target
+        return self.resolver.resolve_ref(ref, at)
 
     def _target_copy(self, target: Where) -> Any:
         hit = self._copies.get(target)
@@ -367,9 +365,12 @@ class Bundle:
         tokens = split_pointer(pointer)
         for i, token in enumerate(tokens):
             for _ in range(MAX_HOPS):
-                target = self._inlined(node, at)
-                if target is None:
+                try:
+                    target = self._followed(node, at)
+                except _Dangling:
                     break
+                if target is None or target.doc == self.root_key:
+                    break  # not inlined: a reference into the root stays one
                 value = self.resolver.get(target)
                 if token in node and not (type(value) is dict and token in value):
                     break  # the reference itself (one left as written: it would recurse)
@@ -391,46 +392,37 @@ class _Expansion:
         self.bundle, self.owner = bundle, owner
 
     def copy(self, value: Any) -> Any:
-        if type(value) is dict:
-            ref = value.get("$ref")
+        kind = type(value)
+        if kind is dict:
             bundle = self.bundle
-            # Follow refs that name another file, and any ref inside an inlined file (its
-            # "#/..." points into that file, not the root).
-            if ref.__class__ is str and (not ref.startswith("#") or self.owner.doc != bundle.root_key):
-                try:
-                    target = bundle.resolver.resolve_ref(ref, self.owner)
-                except _Dangling:
-                    return value
+            try:
+                target = bundle._followed(value, self.owner)
+            except _Dangling:
+                return value
+            if target is not None:
                 if target.doc == bundle.root_key:
                     local = "#" + target.pointer
-                    return value if ref == local else {**value, "$ref": local}
+                    return value if value["$ref"] == local else {**value, "$ref": local}
                 if target in bundle._busy:
                     return value
                 return bundle._target_copy(target)
-            # Copied on write: a mapping with nothing to inline below it is the file's own
-            # object, so the bundle costs only the mappings on the way to a reference.
-            out = None
-            copy = self.copy
-            for k, v in value.items():
-                if type(v) is dict or type(v) is list:
-                    c = copy(v)
-                    if c is not v:
-                        if out is None:
-                            out = dict(value)
-                        out[k] = c
-            return value if out is None else out
-        if type(value) is list:
-            out_list = None
-            copy = self.copy
-            for i, v in enumerate(value):
-                if type(v) is dict or type(v) is list:
-                    c = copy(v)
-                    if c is not v:
-                        if out_list is None:
-                            out_list = list(value)
-                        out_list[i] = c
-            return value if out_list is None else out_list
-        return value
+            entries: Any = value.items()
+        elif kind is list:
+            entries = enumerate(value)
+        else:
+            return value
+        # Copied on write: a mapping or list with nothing to inline below it is the file's own
+        # object, so the bundle costs only the containers on the way to a reference.
+        out = None
+        copy = self.copy
+        for k, v in entries:
+            if type(v) is dict or type(v) is list:
+                c = copy(v)
+                if c is not v:
+                    if out is None:
+                        out = kind(value)
+                    out[k] = c
+        return value if out is None else out
 
 
 def _walk_refs(root: Any) -> Any:

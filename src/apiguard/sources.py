@@ -97,7 +97,8 @@ class StdinSource(Source):
 
     def join(self, base_key: str, ref_path: str) -> str:
         if base_key == self.root_key:
-            return sys.intern(posixpath.normpath(ref_path))
+            key = posixpath.normpath(ref_path)
+            return self._keys.setdefault(key, key)  # one string per key, as in Source.join
         return super().join(base_key, ref_path)
 
     def display(self, key: str) -> str:
